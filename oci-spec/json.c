@@ -401,6 +401,73 @@ parse_array (const struct oci_json_field *f, yajl_val v, void *obj, struct oci_j
 }
 
 static int
+parse_u32_array (const struct oci_json_field *f, yajl_val v, void *obj, struct oci_json_ctx *ctx)
+{
+  size_t n, save = ctx->path.len;
+  uint32_t *items;
+
+  if (!YAJL_IS_ARRAY (v))
+    return expected (ctx, "an array of integers", v);
+  n = v->u.array.len;
+  if ((f->flags & OCI_JSON_NONEMPTY) && n == 0)
+    return oci_json_fail (ctx, NULL, "must not be empty");
+  items = xcalloc (n ? n : 1, sizeof (uint32_t));
+  *(uint32_t **) MEMBER (obj, f->offset) = items;
+  ARRAY_LEN (obj, f) = n;
+  for (size_t i = 0; i < n; i++)
+    {
+      strbuf_addf (&ctx->path, "[%zu]", i);
+      if (parse_integer (OCI_JSON_UINT32, v->u.array.values[i], &items[i], ctx) < 0)
+        return -1;
+      strbuf_setlen (&ctx->path, save);
+    }
+  return 0;
+}
+
+static const char *
+objmap_key (const struct oci_json_type *t, const void *elem)
+{
+  return *(char *const *) MEMBER (elem, t->fields[0].offset);
+}
+
+/* qsort_r comparator; arg is the element type.  */
+static int
+compare_objmap (const void *a, const void *b, void *arg)
+{
+  return strcmp (objmap_key (arg, a), objmap_key (arg, b));
+}
+
+static int
+parse_objmap (const struct oci_json_field *f, yajl_val v, void *obj, struct oci_json_ctx *ctx)
+{
+  const struct oci_json_type *t = f->type;
+  size_t n, save = ctx->path.len;
+  char *items;
+
+  if (!YAJL_IS_OBJECT (v))
+    return expected (ctx, "an object", v);
+  n = v->u.object.len;
+  items = xcalloc (n ? n : 1, t->size);
+  *(void **) MEMBER (obj, f->offset) = items;
+  ARRAY_LEN (obj, f) = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      char *elem = items + i * t->size;
+      if (check_duplicate_key (v, i, ctx) < 0)
+        return -1;
+      ARRAY_LEN (obj, f) = i + 1;
+      *(char **) MEMBER (elem, t->fields[0].offset) = xstrdup (v->u.object.keys[i]);
+      strbuf_addf (&ctx->path, "[\"%s\"]", v->u.object.keys[i]);
+      if (parse_object (t, v->u.object.values[i], elem, ctx) < 0)
+        return -1;
+      strbuf_setlen (&ctx->path, save);
+    }
+  /* Keep elements sorted by key, as string maps are.  */
+  qsort_r (items, n, t->size, compare_objmap, (void *) t);
+  return 0;
+}
+
+static int
 parse_field (const struct oci_json_field *f, yajl_val v, void *obj, struct oci_json_ctx *ctx)
 {
   void *member = MEMBER (obj, f->offset);
@@ -439,6 +506,10 @@ parse_field (const struct oci_json_field *f, yajl_val v, void *obj, struct oci_j
       }
     case OCI_JSON_ARRAY:
       return parse_array (f, v, obj, ctx);
+    case OCI_JSON_U32_ARRAY:
+      return parse_u32_array (f, v, obj, ctx);
+    case OCI_JSON_OBJMAP:
+      return parse_objmap (f, v, obj, ctx);
     }
   return oci_json_fail (ctx, NULL, "internal error: unknown field kind");
 }
@@ -455,6 +526,8 @@ field_present (const struct oci_json_field *f, const void *obj)
     case OCI_JSON_STRSET:
     case OCI_JSON_OBJECT:
     case OCI_JSON_ARRAY:
+    case OCI_JSON_U32_ARRAY:
+    case OCI_JSON_OBJMAP:
       return *(void *const *) member != NULL;
     case OCI_JSON_STRMAP:
       return ((const struct oci_map *) member)->keys != NULL;
@@ -476,7 +549,7 @@ parse_object (const struct oci_json_type *type, yajl_val v, void *obj, struct oc
       const struct oci_json_field *f = NULL;
 
       for (size_t j = 0; j < type->n_fields; j++)
-        if (streq (type->fields[j].name, key))
+        if (type->fields[j].name && streq (type->fields[j].name, key))
           {
             f = &type->fields[j];
             break;
@@ -498,7 +571,7 @@ parse_object (const struct oci_json_type *type, yajl_val v, void *obj, struct oc
   for (size_t j = 0; j < type->n_fields; j++)
     {
       const struct oci_json_field *f = &type->fields[j];
-      if ((f->flags & OCI_JSON_REQUIRED) && !field_present (f, obj))
+      if (f->name && (f->flags & OCI_JSON_REQUIRED) && !field_present (f, obj))
         return oci_json_fail (ctx, f->name, "required field is missing");
     }
   if (type->check && !ctx->skip_checks)
@@ -596,7 +669,13 @@ oci_json_clear (const struct oci_json_type *type, void *obj)
           oci_json_free (f->type, *(void **) member);
           *(void **) member = NULL;
           break;
+        case OCI_JSON_U32_ARRAY:
+          free (*(uint32_t **) member);
+          *(uint32_t **) member = NULL;
+          ARRAY_LEN (obj, f) = 0;
+          break;
         case OCI_JSON_ARRAY:
+        case OCI_JSON_OBJMAP:
           {
             char *items = *(char **) member;
             for (size_t i = 0; items && i < ARRAY_LEN (obj, f); i++)
@@ -701,7 +780,16 @@ oci_json_equal (const struct oci_json_type *type, const void *a, const void *b)
           if (!oci_json_equal (f->type, *(void *const *) ma, *(void *const *) mb))
             return false;
           break;
+        case OCI_JSON_U32_ARRAY:
+          {
+            const uint32_t *ia = *(uint32_t *const *) ma, *ib = *(uint32_t *const *) mb;
+            size_t n = ARRAY_LEN (a, f);
+            if ((ia == NULL) != (ib == NULL) || n != ARRAY_LEN (b, f) || (n && memcmp (ia, ib, n * sizeof *ia)))
+              return false;
+            break;
+          }
         case OCI_JSON_ARRAY:
+        case OCI_JSON_OBJMAP:
           {
             const char *ia = *(char *const *) ma, *ib = *(char *const *) mb;
             size_t n = ARRAY_LEN (a, f);
@@ -760,6 +848,35 @@ compare_strp (const void *a, const void *b)
 }
 
 static int emit_object (yajl_gen g, const struct oci_json_type *type, const void *obj);
+
+static int compare_objmap (const void *a, const void *b, void *arg);
+
+static int
+compare_objmap_ptr (const void *a, const void *b, void *arg)
+{
+  return compare_objmap (*(const void *const *) a, *(const void *const *) b, arg);
+}
+
+static int
+emit_objmap (yajl_gen g, const struct oci_json_field *f, const void *obj)
+{
+  const struct oci_json_type *t = f->type;
+  const char *items = *(char *const *) MEMBER (obj, f->offset);
+  size_t n = ARRAY_LEN (obj, f);
+  cleanup_free const char **order = xcalloc (n ? n : 1, sizeof (char *));
+
+  for (size_t i = 0; i < n; i++)
+    order[i] = items + i * t->size;
+  qsort_r (order, n, sizeof (char *), compare_objmap_ptr, (void *) t);
+  yajl_gen_map_open (g);
+  for (size_t i = 0; i < n; i++)
+    {
+      GEN_STR (g, objmap_key (t, order[i]));
+      if (emit_object (g, t, order[i]) < 0)
+        return -1;
+    }
+  return yajl_gen_map_close (g) == yajl_gen_status_ok ? 0 : -1;
+}
 
 static int
 emit_field (yajl_gen g, const struct oci_json_field *f, const void *obj)
@@ -821,6 +938,14 @@ emit_field (yajl_gen g, const struct oci_json_field *f, const void *obj)
         st = yajl_gen_array_close (g);
         break;
       }
+    case OCI_JSON_U32_ARRAY:
+      yajl_gen_array_open (g);
+      for (size_t i = 0; i < ARRAY_LEN (obj, f); i++)
+        emit_integer (g, OCI_JSON_UINT32, *(uint32_t *const *) member + i);
+      st = yajl_gen_array_close (g);
+      break;
+    case OCI_JSON_OBJMAP:
+      return emit_objmap (g, f, obj);
     default:
       st = emit_integer (g, f->kind, member);
       break;
@@ -835,7 +960,7 @@ emit_object (yajl_gen g, const struct oci_json_type *type, const void *obj)
   for (size_t j = 0; j < type->n_fields; j++)
     {
       const struct oci_json_field *f = &type->fields[j];
-      if (field_present (f, obj) && emit_field (g, f, obj) < 0)
+      if (f->name && field_present (f, obj) && emit_field (g, f, obj) < 0)
         return -1;
     }
   return yajl_gen_map_close (g) == yajl_gen_status_ok ? 0 : -1;

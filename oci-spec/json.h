@@ -12,7 +12,12 @@
    - string sets (`{"80/tcp": {}}`) are NULL-terminated `char **`;
    - nested objects are `T *`, NULL when absent;
    - arrays of objects are `T *<member>` plus `size_t <member>_len`; the
-     pointer is non-NULL whenever the array was present, even if empty.
+     pointer is non-NULL whenever the array was present, even if empty;
+   - arrays of uint32 are `uint32_t *<member>` plus `size_t <member>_len`,
+     with the same presence rule;
+   - objects of objects (`{"mlx5_1": {"hcaHandles": 3}}`) are arrays of T
+     whose first field is a `char *` declared with OCI_F_MAPKEY: it holds
+     the key and is not a JSON member of the value.
 
    Parse errors name the source, the JSON path and what was expected:
      config.json: linux.namespaces[2].type: unknown namespace "foo"
@@ -48,6 +53,8 @@ enum oci_json_kind
   OCI_JSON_STRSET,
   OCI_JSON_OBJECT,
   OCI_JSON_ARRAY,
+  OCI_JSON_U32_ARRAY,
+  OCI_JSON_OBJMAP,
 };
 
 struct oci_map
@@ -107,6 +114,10 @@ struct oci_json_type
 #define OCI_F_STRSET(T, n, m, fl) OCI_F_ (T, n, OCI_JSON_STRSET, m, 0, NULL, NULL, NULL, fl)
 #define OCI_F_OBJECT(T, n, m, sub, fl) OCI_F_ (T, n, OCI_JSON_OBJECT, m, 0, &(sub), NULL, NULL, fl)
 #define OCI_F_ARRAY(T, n, m, sub, fl) OCI_F_ (T, n, OCI_JSON_ARRAY, m, offsetof (T, m##_len), &(sub), NULL, NULL, fl)
+#define OCI_F_U32V(T, n, m, fl) OCI_F_ (T, n, OCI_JSON_U32_ARRAY, m, offsetof (T, m##_len), NULL, NULL, NULL, fl)
+#define OCI_F_OBJMAP(T, n, m, sub, fl) OCI_F_ (T, n, OCI_JSON_OBJMAP, m, offsetof (T, m##_len), &(sub), NULL, NULL, fl)
+/* The key member of an OBJMAP element type; must be its first field.  */
+#define OCI_F_MAPKEY(T, m) OCI_F_ (T, NULL, OCI_JSON_STRING, m, 0, NULL, NULL, NULL, 0)
 
 #define OCI_JSON_DEFINE_TYPE(var, T, fields_array, check_fn)                                                 \
   const struct oci_json_type var = { #T, sizeof (T), fields_array, ARRAY_SIZE (fields_array), check_fn }
@@ -135,6 +146,32 @@ int oci_json_dup (const struct oci_json_type *type, const void *obj, void **out,
    `field` may be NULL, a member name, or a suffix such as "[3]".  */
 int oci_json_fail (struct oci_json_ctx *ctx, const char *field, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
+
+/* Typed wrappers for a described top-level type: declare in the header,
+   define once in the .c file.  */
+#define OCI_DECLARE_JSON_WRAPPERS(prefix, T)                                                                 \
+  int prefix##_parse (const char *data, size_t len, const char *source, T **out, oci_error_t **err);        \
+  int prefix##_parse_file (const char *path, T **out, oci_error_t **err);                                    \
+  int prefix##_emit (const T *obj, bool pretty, char **out, size_t *len, oci_error_t **err);                 \
+  void prefix##_free (T *obj)
+
+#define OCI_DEFINE_JSON_WRAPPERS(prefix, T, type)                                                            \
+  int prefix##_parse (const char *data, size_t len, const char *source, T **out, oci_error_t **err)         \
+  {                                                                                                          \
+    return oci_json_parse (&(type), data, len, source, (void **) out, err);                                  \
+  }                                                                                                          \
+  int prefix##_parse_file (const char *path, T **out, oci_error_t **err)                                     \
+  {                                                                                                          \
+    return oci_json_parse_file (&(type), path, (void **) out, err);                                          \
+  }                                                                                                          \
+  int prefix##_emit (const T *obj, bool pretty, char **out, size_t *len, oci_error_t **err)                  \
+  {                                                                                                          \
+    return oci_json_emit (&(type), obj, pretty, out, len, err);                                              \
+  }                                                                                                          \
+  void prefix##_free (T *obj)                                                                                \
+  {                                                                                                          \
+    oci_json_free (&(type), obj);                                                                            \
+  }
 
 /* String maps.  */
 const char *oci_map_get (const struct oci_map *m, const char *key);

@@ -1,0 +1,53 @@
+/* The contract between hull's parent process (container.c, in the runtime
+   namespaces) and the container's init (init.c, the one cloned child that
+   becomes the container process).  The parent fills a struct hull_init_ctx
+   before clone; the child reads it from its copy of memory.  */
+#ifndef HULL_INIT_H
+#define HULL_INIT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "runtime_spec.h"
+
+struct hull_init_ctx
+{
+  const char *id;
+  struct oci_spec *spec;
+  const char *bundle; /* absolute path */
+  char *rootfs;       /* absolute host path of root.path (resolved against the bundle) */
+  char *state_dir;    /* <root>/<id> */
+
+  bool no_pivot;
+  bool no_new_keyring;
+  bool rootless; /* --rootless resolved to true/false */
+  int preserve_fds; /* fds 3 .. 3+preserve_fds-1 stay open */
+
+  int sync_fd;           /* the child's end of the parent<->child socketpair */
+  int console_socket_fd; /* connected console socket, -1 when none */
+  int exec_fifo_fd;      /* O_PATH fd of <state_dir>/exec.fifo, -1 when start is not awaited */
+
+  unsigned long clone_flags; /* namespaces created by clone() */
+  pid_t host_pid;            /* the child's pid in the runtime's pid namespace (sent by the parent) */
+
+  /* Filled by the child while it works.  */
+  int rootfs_fd; /* O_PATH fd of the rootfs before pivot */
+};
+
+/* The child's entry point after clone: never returns; on failure it reports
+   the error to the parent over sync_fd and _exit(1)s.  */
+int hull_init_main (void *arg);
+
+/* Messages on the sync socket (one byte type, then optional payload).  */
+enum hull_sync_msg
+{
+  SYNC_HOST_PID = 'P',   /* parent -> child: pid_t of the child in the runtime pid ns */
+  SYNC_USERNS_MAPPED = 'M', /* parent -> child: uid_map/gid_map written */
+  SYNC_NS_READY = 'N',   /* child -> parent: namespaces exist; run prestart/createRuntime hooks */
+  SYNC_HOOKS_DONE = 'H', /* parent -> child: continue with the mounts */
+  SYNC_CREATED = 'C',    /* child -> parent: ready, waiting for start */
+  SYNC_ERROR = 'E',      /* child -> parent: uint32 length + message, then the child exits */
+};
+
+#endif

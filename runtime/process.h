@@ -1,0 +1,21 @@
+/* The container process: everything between the finished rootfs and
+   execve.  */
+#ifndef HULL_PROCESS_H
+#define HULL_PROCESS_H
+
+#include "init.h"
+
+/* While still privileged: rlimits (errors name the limit and the host's
+   hard limit), oomScoreAdj, personality, ioPriority, scheduler, apparmor
+   and selinux labels for the exec, and the seccomp filter compiled (not
+   loaded yet).  */
+int process_prepare (struct hull_init_ctx *ctx, const struct oci_process *proc, oci_error_t **err);
+/* The last steps, then execve: cwd (created if missing and checked to be
+   inside the container), user (setgroups/setresgid/setresuid with the
+   capabilities kept as configured), capabilities (bounding, effective,
+   inheritable, permitted, ambient), noNewPrivileges, close every fd but
+   0-2 and the preserved ones, seccomp (loaded last), execve (args[0] looked
+   up in the container's PATH from process.env).  Returns only on failure.  */
+int process_exec (struct hull_init_ctx *ctx, const struct oci_process *proc, oci_error_t **err);
+
+#endif
