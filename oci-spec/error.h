@@ -15,10 +15,13 @@ typedef struct oci_error
 } oci_error_t;
 
 /* Set *err (which must be NULL) and return -1.  */
-int oci_error_set (oci_error_t **err, int status, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+int oci_error_set (oci_error_t **err, int status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 /* Like oci_error_set with errno: ": strerror(errno)" is appended.  */
-int oci_error_errno (oci_error_t **err, int status, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
-int oci_error_setv (oci_error_t **err, int status, bool append_strerror, const char *fmt, va_list ap);
+int oci_error_errno (oci_error_t **err, int status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+int oci_error_setv (oci_error_t **err, int status, bool append_strerror, const char *fmt, va_list ap)
+    __attribute__ ((format (printf, 4, 0)));
 /* Prepend "<context>: " to an existing error; return -1.  */
 int oci_error_prefix (oci_error_t **err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 void oci_error_free (oci_error_t **err);

@@ -105,7 +105,8 @@ fsync_dir_at (int dirfd, const char *dir)
 }
 
 int
-write_file_atomic_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode, oci_error_t **err)
+write_file_atomic_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                      oci_error_t **err)
 {
   cleanup_free char *tmp = NULL;
   cleanup_free char *dir = NULL;

@@ -19,8 +19,8 @@ struct oci_json_ctx
   oci_error_t **err;
 };
 
-#define MEMBER(obj, off) ((char *) (obj) + (off))
-#define PRESENT(obj, f) (*(bool *) MEMBER (obj, (f)->aux_offset))
+#define MEMBER(obj, off)  ((char *) (obj) + (off))
+#define PRESENT(obj, f)   (*(bool *) MEMBER (obj, (f)->aux_offset))
 #define ARRAY_LEN(obj, f) (*(size_t *) MEMBER (obj, (f)->aux_offset))
 
 int
@@ -167,7 +167,8 @@ prescan (const char *data, size_t len, const char *source, oci_error_t **err)
           if (c == '\\' && i + 1 < len)
             {
               if (data[i + 1] == 'u' && i + 5 < len && strncmp (data + i + 2, "0000", 4) == 0)
-                return oci_error_set (err, EINVAL, "%s: invalid JSON: \\u0000 in a string at offset %zu", source, i);
+                return oci_error_set (err, EINVAL, "%s: invalid JSON: \\u0000 in a string at offset %zu",
+                                      source, i);
               i++;
             }
           else if (c == '"')
@@ -249,7 +250,8 @@ parse_integer (enum oci_json_kind kind, yajl_val v, void *out, struct oci_json_c
       if (negative)
         return oci_json_fail (ctx, NULL, "expected a non-negative integer, got %s", r);
       u = strtoull (digits, &end, 10);
-      if (errno == ERANGE || (kind == OCI_JSON_UINT32 && u > UINT32_MAX) || (kind == OCI_JSON_UINT16 && u > UINT16_MAX))
+      if (errno == ERANGE || (kind == OCI_JSON_UINT32 && u > UINT32_MAX)
+          || (kind == OCI_JSON_UINT16 && u > UINT16_MAX))
         return oci_json_fail (ctx, NULL, "integer %s out of range", r);
       if (kind == OCI_JSON_UINT64)
         *(uint64_t *) out = u;
@@ -291,7 +293,8 @@ parse_strv (const struct oci_json_field *f, yajl_val v, char ***out, struct oci_
       if (!YAJL_IS_STRING (item))
         return expected (ctx, "a string", item);
       if (f->enum_values && !oci_strv_contains (f->enum_values, item->u.string))
-        return oci_json_fail (ctx, NULL, "unknown %s \"%s\"", f->enum_noun ? f->enum_noun : "value", item->u.string);
+        return oci_json_fail (ctx, NULL, "unknown %s \"%s\"", f->enum_noun ? f->enum_noun : "value",
+                              item->u.string);
       r[i] = xstrdup (item->u.string);
       strbuf_setlen (&ctx->path, save);
     }
@@ -593,7 +596,8 @@ json_parse (const struct oci_json_type *type, const char *data, size_t len, cons
 
   *out = NULL;
   if (len > OCI_JSON_MAX_SIZE)
-    return oci_error_set (err, EFBIG, "%s: JSON document larger than %u bytes", ctx.source, OCI_JSON_MAX_SIZE);
+    return oci_error_set (err, EFBIG, "%s: JSON document larger than %u bytes", ctx.source,
+                          OCI_JSON_MAX_SIZE);
   if (prescan (data, len, ctx.source, err) < 0)
     return -1;
   copy = xmalloc (len + 1);
@@ -605,7 +609,8 @@ json_parse (const struct oci_json_type *type, const char *data, size_t len, cons
       char *nl = strchr (errbuf, '\n');
       if (nl)
         *nl = '\0';
-      return oci_error_set (err, EINVAL, "%s: invalid JSON: %s", ctx.source, errbuf[0] ? errbuf : "parse error");
+      return oci_error_set (err, EINVAL, "%s: invalid JSON: %s", ctx.source,
+                            errbuf[0] ? errbuf : "parse error");
     }
   obj = xzalloc (type->size);
   ret = parse_object (type, tree, obj, &ctx);
@@ -621,8 +626,8 @@ json_parse (const struct oci_json_type *type, const char *data, size_t len, cons
 }
 
 int
-oci_json_parse (const struct oci_json_type *type, const char *data, size_t len, const char *source, void **out,
-                oci_error_t **err)
+oci_json_parse (const struct oci_json_type *type, const char *data, size_t len, const char *source,
+                void **out, oci_error_t **err)
 {
   return json_parse (type, data, len, source, true, out, err);
 }
@@ -784,7 +789,8 @@ oci_json_equal (const struct oci_json_type *type, const void *a, const void *b)
           {
             const uint32_t *ia = *(uint32_t *const *) ma, *ib = *(uint32_t *const *) mb;
             size_t n = ARRAY_LEN (a, f);
-            if ((ia == NULL) != (ib == NULL) || n != ARRAY_LEN (b, f) || (n && memcmp (ia, ib, n * sizeof *ia)))
+            if ((ia == NULL) != (ib == NULL) || n != ARRAY_LEN (b, f)
+                || (n && memcmp (ia, ib, n * sizeof *ia)))
               return false;
             break;
           }

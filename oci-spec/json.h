@@ -37,7 +37,7 @@
 #include "util.h"
 
 #define OCI_JSON_MAX_DEPTH 64
-#define OCI_JSON_MAX_SIZE (64u * 1024 * 1024)
+#define OCI_JSON_MAX_SIZE  (64u * 1024 * 1024)
 
 enum oci_json_kind
 {
@@ -76,10 +76,10 @@ struct oci_json_field
   const char *name;
   enum oci_json_kind kind;
   size_t offset;
-  size_t aux_offset; /* <member>_present for scalars, <member>_len for arrays */
+  size_t aux_offset;                /* <member>_present for scalars, <member>_len for arrays */
   const struct oci_json_type *type; /* element type of OBJECT and ARRAY */
-  const char *const *enum_values; /* NULL-terminated allowed values (STRING, STRV) */
-  const char *enum_noun;          /* "namespace" gives: unknown namespace "x" */
+  const char *const *enum_values;   /* NULL-terminated allowed values (STRING, STRV) */
+  const char *enum_noun;            /* "namespace" gives: unknown namespace "x" */
   unsigned flags;
 };
 
@@ -94,28 +94,32 @@ struct oci_json_type
   int (*check) (const void *obj, struct oci_json_ctx *ctx);
 };
 
-#define OCI_F_(T, n, k, m, aux, sub, ev, en, fl)                                                              \
+#define OCI_F_(T, n, k, m, aux, sub, ev, en, fl)                                                             \
   {                                                                                                          \
     .name = (n), .kind = (k), .offset = offsetof (T, m), .aux_offset = (aux), .type = (sub),                 \
     .enum_values = (ev), .enum_noun = (en), .flags = (fl)                                                    \
   }
-#define OCI_F_STRING(T, n, m, fl) OCI_F_ (T, n, OCI_JSON_STRING, m, 0, NULL, NULL, NULL, fl)
+#define OCI_F_STRING(T, n, m, fl)             OCI_F_ (T, n, OCI_JSON_STRING, m, 0, NULL, NULL, NULL, fl)
 #define OCI_F_ENUM(T, n, m, values, noun, fl) OCI_F_ (T, n, OCI_JSON_STRING, m, 0, NULL, values, noun, fl)
-#define OCI_F_BOOL(T, n, m, fl) OCI_F_ (T, n, OCI_JSON_BOOL, m, offsetof (T, m##_present), NULL, NULL, NULL, fl)
-#define OCI_F_INT(T, kind, n, m, fl) OCI_F_ (T, n, kind, m, offsetof (T, m##_present), NULL, NULL, NULL, fl)
-#define OCI_F_I32(T, n, m, fl) OCI_F_INT (T, OCI_JSON_INT32, n, m, fl)
-#define OCI_F_U16(T, n, m, fl) OCI_F_INT (T, OCI_JSON_UINT16, n, m, fl)
-#define OCI_F_U32(T, n, m, fl) OCI_F_INT (T, OCI_JSON_UINT32, n, m, fl)
-#define OCI_F_I64(T, n, m, fl) OCI_F_INT (T, OCI_JSON_INT64, n, m, fl)
-#define OCI_F_U64(T, n, m, fl) OCI_F_INT (T, OCI_JSON_UINT64, n, m, fl)
-#define OCI_F_STRV(T, n, m, fl) OCI_F_ (T, n, OCI_JSON_STRV, m, 0, NULL, NULL, NULL, fl)
+#define OCI_F_BOOL(T, n, m, fl)                                                                              \
+  OCI_F_ (T, n, OCI_JSON_BOOL, m, offsetof (T, m##_present), NULL, NULL, NULL, fl)
+#define OCI_F_INT(T, kind, n, m, fl)           OCI_F_ (T, n, kind, m, offsetof (T, m##_present), NULL, NULL, NULL, fl)
+#define OCI_F_I32(T, n, m, fl)                 OCI_F_INT (T, OCI_JSON_INT32, n, m, fl)
+#define OCI_F_U16(T, n, m, fl)                 OCI_F_INT (T, OCI_JSON_UINT16, n, m, fl)
+#define OCI_F_U32(T, n, m, fl)                 OCI_F_INT (T, OCI_JSON_UINT32, n, m, fl)
+#define OCI_F_I64(T, n, m, fl)                 OCI_F_INT (T, OCI_JSON_INT64, n, m, fl)
+#define OCI_F_U64(T, n, m, fl)                 OCI_F_INT (T, OCI_JSON_UINT64, n, m, fl)
+#define OCI_F_STRV(T, n, m, fl)                OCI_F_ (T, n, OCI_JSON_STRV, m, 0, NULL, NULL, NULL, fl)
 #define OCI_F_ENUMV(T, n, m, values, noun, fl) OCI_F_ (T, n, OCI_JSON_STRV, m, 0, NULL, values, noun, fl)
-#define OCI_F_STRMAP(T, n, m, fl) OCI_F_ (T, n, OCI_JSON_STRMAP, m, 0, NULL, NULL, NULL, fl)
-#define OCI_F_STRSET(T, n, m, fl) OCI_F_ (T, n, OCI_JSON_STRSET, m, 0, NULL, NULL, NULL, fl)
-#define OCI_F_OBJECT(T, n, m, sub, fl) OCI_F_ (T, n, OCI_JSON_OBJECT, m, 0, &(sub), NULL, NULL, fl)
-#define OCI_F_ARRAY(T, n, m, sub, fl) OCI_F_ (T, n, OCI_JSON_ARRAY, m, offsetof (T, m##_len), &(sub), NULL, NULL, fl)
-#define OCI_F_U32V(T, n, m, fl) OCI_F_ (T, n, OCI_JSON_U32_ARRAY, m, offsetof (T, m##_len), NULL, NULL, NULL, fl)
-#define OCI_F_OBJMAP(T, n, m, sub, fl) OCI_F_ (T, n, OCI_JSON_OBJMAP, m, offsetof (T, m##_len), &(sub), NULL, NULL, fl)
+#define OCI_F_STRMAP(T, n, m, fl)              OCI_F_ (T, n, OCI_JSON_STRMAP, m, 0, NULL, NULL, NULL, fl)
+#define OCI_F_STRSET(T, n, m, fl)              OCI_F_ (T, n, OCI_JSON_STRSET, m, 0, NULL, NULL, NULL, fl)
+#define OCI_F_OBJECT(T, n, m, sub, fl)         OCI_F_ (T, n, OCI_JSON_OBJECT, m, 0, &(sub), NULL, NULL, fl)
+#define OCI_F_ARRAY(T, n, m, sub, fl)                                                                        \
+  OCI_F_ (T, n, OCI_JSON_ARRAY, m, offsetof (T, m##_len), &(sub), NULL, NULL, fl)
+#define OCI_F_U32V(T, n, m, fl)                                                                              \
+  OCI_F_ (T, n, OCI_JSON_U32_ARRAY, m, offsetof (T, m##_len), NULL, NULL, NULL, fl)
+#define OCI_F_OBJMAP(T, n, m, sub, fl)                                                                       \
+  OCI_F_ (T, n, OCI_JSON_OBJMAP, m, offsetof (T, m##_len), &(sub), NULL, NULL, fl)
 /* The key member of an OBJMAP element type; must be its first field.  */
 #define OCI_F_MAPKEY(T, m) OCI_F_ (T, NULL, OCI_JSON_STRING, m, 0, NULL, NULL, NULL, 0)
 
@@ -124,8 +128,8 @@ struct oci_json_type
 
 /* Parse data (len bytes, need not be NUL-terminated) into a new object of
    `type`.  `source` names the input in error messages (a file name).  */
-int oci_json_parse (const struct oci_json_type *type, const char *data, size_t len, const char *source, void **out,
-                    oci_error_t **err);
+int oci_json_parse (const struct oci_json_type *type, const char *data, size_t len, const char *source,
+                    void **out, oci_error_t **err);
 /* Read and parse a file; errors are prefixed with its path.  */
 int oci_json_parse_file (const struct oci_json_type *type, const char *path, void **out, oci_error_t **err);
 /* Emit canonical JSON (or tab-indented JSON when pretty).  *out is
@@ -150,13 +154,13 @@ int oci_json_fail (struct oci_json_ctx *ctx, const char *field, const char *fmt,
 /* Typed wrappers for a described top-level type: declare in the header,
    define once in the .c file.  */
 #define OCI_DECLARE_JSON_WRAPPERS(prefix, T)                                                                 \
-  int prefix##_parse (const char *data, size_t len, const char *source, T **out, oci_error_t **err);        \
+  int prefix##_parse (const char *data, size_t len, const char *source, T **out, oci_error_t **err);         \
   int prefix##_parse_file (const char *path, T **out, oci_error_t **err);                                    \
   int prefix##_emit (const T *obj, bool pretty, char **out, size_t *len, oci_error_t **err);                 \
   void prefix##_free (T *obj)
 
 #define OCI_DEFINE_JSON_WRAPPERS(prefix, T, type)                                                            \
-  int prefix##_parse (const char *data, size_t len, const char *source, T **out, oci_error_t **err)         \
+  int prefix##_parse (const char *data, size_t len, const char *source, T **out, oci_error_t **err)          \
   {                                                                                                          \
     return oci_json_parse (&(type), data, len, source, (void **) out, err);                                  \
   }                                                                                                          \

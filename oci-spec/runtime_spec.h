@@ -7,6 +7,10 @@
 
 #include "json.h"
 
+/* GNU C modes predefine `linux` as 1, which would turn the `linux`
+   members below into syntax errors; code tests __linux__ instead.  */
+#undef linux
+
 /* --- config.json --- */
 
 struct oci_root

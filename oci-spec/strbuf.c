@@ -20,6 +20,7 @@ strbuf_grow (struct strbuf *sb, size_t extra)
   while (sb->alloc < need)
     sb->alloc = sb->alloc < SIZE_MAX / 2 ? sb->alloc * 2 : need;
   sb->buf = xrealloc (sb->buf, sb->alloc);
+  sb->buf[sb->len] = '\0';
 }
 
 void
@@ -103,7 +104,7 @@ strbuf_detach (struct strbuf *sb, size_t *len)
   char *r;
 
   if (sb->buf == NULL)
-    strbuf_grow (sb, 0), sb->buf[0] = '\0';
+    strbuf_grow (sb, 0);
   r = sb->buf;
   if (len)
     *len = sb->len;

@@ -5,8 +5,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 
-static void __attribute__ ((noreturn))
-out_of_memory (void)
+static void __attribute__ ((noreturn)) out_of_memory (void)
 {
   static const char msg[] = "fatal: out of memory\n";
   if (write (STDERR_FILENO, msg, sizeof msg - 1) < 0)

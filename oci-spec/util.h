@@ -27,11 +27,11 @@ void cleanup_filep (FILE **f);
 void strv_free (char **v);
 void cleanup_strvp (char ***v);
 
-#define cleanup_free __attribute__ ((cleanup (cleanup_freep)))
+#define cleanup_free  __attribute__ ((cleanup (cleanup_freep)))
 #define cleanup_close __attribute__ ((cleanup (cleanup_closep)))
-#define cleanup_dir __attribute__ ((cleanup (cleanup_dirp)))
-#define cleanup_file __attribute__ ((cleanup (cleanup_filep)))
-#define cleanup_strv __attribute__ ((cleanup (cleanup_strvp)))
+#define cleanup_dir   __attribute__ ((cleanup (cleanup_dirp)))
+#define cleanup_file  __attribute__ ((cleanup (cleanup_filep)))
+#define cleanup_strv  __attribute__ ((cleanup (cleanup_strvp)))
 
 /* Hand ownership out of a cleanup variable.  */
 #define steal_pointer(pp)                                                                                    \
@@ -51,7 +51,7 @@ size_t strv_len (char *const *v);
 char **strv_dup (char *const *v);
 
 #define ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
-#define streq(a, b) (strcmp ((a), (b)) == 0)
+#define streq(a, b)   (strcmp ((a), (b)) == 0)
 
 static inline bool
 has_prefix (const char *s, const char *prefix)

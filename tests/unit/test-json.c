@@ -96,9 +96,10 @@ test_roundtrip (void **state)
 
   assert_int_equal (oci_json_emit (&doc_type, d, false, &out, &len, &err), 0);
   /* Canonical: table order, sorted map keys, unknown fields dropped.  */
-  assert_string_equal (out, "{\"kind\":\"b\",\"flag\":false,\"small\":65535,\"big\":18446744073709551615,"
-                            "\"list\":[\"x\",\"\"],\"labels\":{\"a\":\"2\",\"z\":\"1\"},\"ports\":{\"80/tcp\":{}},"
-                            "\"one\":{\"name\":\"o\",\"n\":-9223372036854775808},\"items\":[]}");
+  assert_string_equal (out,
+                       "{\"kind\":\"b\",\"flag\":false,\"small\":65535,\"big\":18446744073709551615,"
+                       "\"list\":[\"x\",\"\"],\"labels\":{\"a\":\"2\",\"z\":\"1\"},\"ports\":{\"80/tcp\":{}},"
+                       "\"one\":{\"name\":\"o\",\"n\":-9223372036854775808},\"items\":[]}");
   assert_int_equal (oci_json_parse (&doc_type, out, len, "again", &again, &err), 0);
   assert_true (oci_json_equal (&doc_type, d, again));
   oci_json_free (&doc_type, again);
@@ -114,7 +115,8 @@ static void
 test_errors (void **state)
 {
   parse_fails ("{\"kind\":\"c\"}", "t.json: kind: unknown kind \"c\"");
-  parse_fails ("{\"items\":[{\"name\":\"a\"},{\"n\":1}]}", "t.json: items[1].name: required field is missing");
+  parse_fails ("{\"items\":[{\"name\":\"a\"},{\"n\":1}]}",
+               "t.json: items[1].name: required field is missing");
   parse_fails ("{\"items\":[{\"name\":\"a\",\"n\":1.5}]}", "items[0].n: expected an integer, got 1.5");
   parse_fails ("{\"small\":65536}", "small: integer 65536 out of range");
   parse_fails ("{\"big\":-1}", "big: expected a non-negative integer");

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Installs what building and testing Berth needs on Debian 12 (bookworm).
+# The one list of packages: .ci/run and the README both use this script.
+# Run as root (sudo tests/install-deps.sh).  Safe to run again: when every
+# package is already installed it does nothing.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential autoconf automake libtool pkg-config
+  # libraries linked by liboci, hull and berth
+  libyajl-dev libseccomp-dev libcap-dev libcurl4-openssl-dev libssl-dev
+  libarchive-dev libyaml-dev libsqlite3-dev
+  # unit tests (cmocka), integration tests (bats, jq), fuzzing (clang + libFuzzer)
+  libcmocka-dev bats jq clang libclang-rt-14-dev
+  # test fixtures and benchmarks: a static busybox for root filesystems,
+  # runc and crun to compare with, hyperfine and time to measure
+  busybox-static runc crun hyperfine time iproute2
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages are installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root to install: ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq </dev/null
+apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" </dev/null
