@@ -21,7 +21,7 @@ struct hull_init_ctx
 
   bool no_pivot;
   bool no_new_keyring;
-  bool rootless; /* --rootless resolved to true/false */
+  bool rootless;    /* --rootless resolved to true/false */
   int preserve_fds; /* fds 3 .. 3+preserve_fds-1 stay open */
 
   int sync_fd;           /* the child's end of the parent<->child socketpair */
@@ -42,12 +42,27 @@ int hull_init_main (void *arg);
 /* Messages on the sync socket (one byte type, then optional payload).  */
 enum hull_sync_msg
 {
-  SYNC_HOST_PID = 'P',   /* parent -> child: pid_t of the child in the runtime pid ns */
+  SYNC_HOST_PID = 'P',      /* parent -> child: pid_t of the child in the runtime pid ns */
   SYNC_USERNS_MAPPED = 'M', /* parent -> child: uid_map/gid_map written */
-  SYNC_NS_READY = 'N',   /* child -> parent: namespaces exist; run prestart/createRuntime hooks */
-  SYNC_HOOKS_DONE = 'H', /* parent -> child: continue with the mounts */
-  SYNC_CREATED = 'C',    /* child -> parent: ready, waiting for start */
-  SYNC_ERROR = 'E',      /* child -> parent: uint32 length + message, then the child exits */
+  SYNC_NS_READY = 'N',      /* child -> parent: namespaces exist; run prestart/createRuntime hooks */
+  SYNC_HOOKS_DONE = 'H',    /* parent -> child: continue with the mounts */
+  SYNC_CREATED = 'C',       /* child -> parent: ready, waiting for start */
+  SYNC_ERROR = 'E',         /* child -> parent: uint32 length + message, then the child exits */
+  SYNC_CHILD_PID = 'G',     /* intermediate -> parent: pid_t (runtime pid ns) of the grandchild that is
+                               now the container's init; sent only when a pid namespace is joined by path
+                               (or unshared after joining a user ns by path); the intermediate then exits 0
+                               and the grandchild is reparented: the parent should be a child subreaper */
 };
+
+/* Helpers of the sync protocol, shared by both sides.  Every message is
+   one SOCK_SEQPACKET record: the type byte, then the payload.  */
+int hull_sync_send (int fd, enum hull_sync_msg type, const void *payload, size_t len, oci_error_t **err);
+/* Receive one message of any type into *type and payload (at most max
+   bytes, *len set); SYNC_ERROR from the other side is turned into *err
+   carrying its message.  */
+int hull_sync_recv (int fd, char *type, void *payload, size_t max, size_t *len, oci_error_t **err);
+/* Receive one message; expect `type` (SYNC_ERROR from the other side is
+   turned into *err carrying its message).  payload may be NULL.  */
+int hull_sync_expect (int fd, enum hull_sync_msg type, void *payload, size_t len, oci_error_t **err);
 
 #endif

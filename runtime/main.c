@@ -10,9 +10,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli/commands.h"
+#include "log.h"
+
 /* @hull-command-decls (cli files declare their cmd_* here) */
 
 static const struct hull_command commands[] = {
+  { "create", cmd_create, "create a container" },
+  { "start", cmd_start, "start a created container" },
+  { "run", cmd_run, "create and start a container" },
+  { "state", cmd_state, "print the state of a container" },
+  { "kill", cmd_kill, "send a signal to a container's init" },
+  { "delete", cmd_delete, "delete a container" },
+  { "list", cmd_list, "list containers" },
+  { "spec", cmd_spec, "write a default config.json" },
   /* @hull-commands */
   { NULL, NULL, NULL },
 };
@@ -54,10 +65,14 @@ main (int argc, char **argv)
 {
   struct hull_globals g = { .root = "/run/hull", .log_format = HULL_LOG_TEXT, .rootless = "auto" };
   static const struct option opts[] = {
-    { "root", required_argument, NULL, 'r' },     { "log", required_argument, NULL, 'l' },
-    { "log-format", required_argument, NULL, 'f' }, { "debug", no_argument, NULL, 'd' },
-    { "systemd-cgroup", no_argument, NULL, 's' }, { "rootless", required_argument, NULL, 'R' },
-    { "version", no_argument, NULL, 'v' },        { "help", no_argument, NULL, 'h' },
+    { "root", required_argument, NULL, 'r' },
+    { "log", required_argument, NULL, 'l' },
+    { "log-format", required_argument, NULL, 'f' },
+    { "debug", no_argument, NULL, 'd' },
+    { "systemd-cgroup", no_argument, NULL, 's' },
+    { "rootless", required_argument, NULL, 'R' },
+    { "version", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
   const struct hull_command *cmd;
@@ -128,6 +143,8 @@ main (int argc, char **argv)
   if (ret < 0)
     {
       fprintf (stderr, "hull: %s\n", err ? err->msg : "unknown error");
+      hull_log_init (&g);
+      hull_log (HULL_LOG_ERROR, "%s", err ? err->msg : "unknown error");
       return 1;
     }
   return ret;

@@ -15,7 +15,10 @@ int ns_validate (const struct oci_spec *spec, oci_error_t **err);
 /* Flags of the namespaces to create (those without a path).  */
 unsigned long ns_new_flags (const struct oci_spec *spec);
 /* In the child: join every namespace that has a path (user first), then
-   unshare the new ones that clone() did not create.  */
+   unshare the new ones that clone() did not create; fork once more when a
+   pid namespace was joined (see SYNC_CHILD_PID in init.h).  It is the
+   child's first step that still sees the host's filesystem, so it also
+   connects to linux.seccomp.listenerPath (seccomp_listener_connect).  */
 int ns_join_and_unshare (struct hull_init_ctx *ctx, oci_error_t **err);
 /* In the parent: write uid_map/gid_map (and setgroups=deny when rootless)
    for pid from linux.uidMappings/gidMappings.  */

@@ -2,6 +2,9 @@
 #ifndef HULL_SECCOMP_FILTER_H
 #define HULL_SECCOMP_FILTER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include <seccomp.h>
 
 #include "runtime_spec.h"
@@ -10,8 +13,17 @@
    does, unknown actions/archs/operators are errors naming the field.  */
 int seccomp_filter_build (const struct oci_seccomp *spec, scmp_filter_ctx *out, oci_error_t **err);
 /* Load it with the spec's flags; with listenerPath, send the notify fd and
-   the state to the listener.  Returns 0 or -1.  */
-int seccomp_filter_load (const struct oci_seccomp *spec, scmp_filter_ctx ctx, const char *state_json,
-                         oci_error_t **err);
+   the runtime-spec containerProcessState (pid, listenerMetadata and
+   state_json, the container's state) to the listener.  Returns 0 or -1.  */
+int seccomp_filter_load (const struct oci_seccomp *spec, scmp_filter_ctx ctx, pid_t pid,
+                         const char *state_json, oci_error_t **err);
+/* Connect to linux.seccomp.listenerPath (a path on the host) now, while
+   the init still sees the host's filesystem; seccomp_filter_load sends
+   over this connection.  A no-op without a listener.  */
+int seccomp_listener_connect (const struct oci_seccomp *spec, oci_error_t **err);
+/* Name lookups, exported for the unit tests: 0 or -1 when unknown.  An
+   absent errnoRet means EPERM for SCMP_ACT_ERRNO and SCMP_ACT_TRACE.  */
+int seccomp_action_from_name (const char *name, bool errno_present, uint32_t errno_ret, uint32_t *out);
+int seccomp_arch_from_name (const char *name, uint32_t *out);
 
 #endif
