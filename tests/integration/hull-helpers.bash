@@ -9,17 +9,7 @@ SRCDIR=${SRCDIR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 HULL_BIN=${HULL_BIN:-$(command -v hull)}
 
 make_bundle() {
-  local dir=$1 bb
-  bb=$(command -v busybox || echo /bin/busybox)
-  mkdir -p "$dir/rootfs"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,proc,sys,dev,root,var,run}
-  cp "$bb" "$dir/rootfs/bin/busybox"
-  for applet in $("$dir/rootfs/bin/busybox" --list); do
-    [ -e "$dir/rootfs/bin/$applet" ] || ln -s busybox "$dir/rootfs/bin/$applet"
-  done
-  echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/rootfs/etc/passwd"
-  echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$dir/rootfs/etc/passwd"
-  printf 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\n' >"$dir/rootfs/etc/group"
-  cp "$SRCDIR/tests/fixtures/config.json" "$dir/config.json"
+  "$SRCDIR/tests/fixtures/busybox-bundle.sh" --config "$SRCDIR/tests/fixtures/config.json" "$1"
 }
 
 setup_hull() {
