@@ -106,7 +106,13 @@ make_dirs (char **dirs, bool *created, oci_error_t **err)
 {
   for (size_t i = 0; dirs[i]; i++)
     {
-      created[i] = access (dirs[i], F_OK) != 0;
+      /* Usually only the last component is new: one mkdir.  */
+      created[i] = mkdir (dirs[i], 0755) == 0;
+      if (created[i] || errno == EEXIST)
+        continue;
+      if (errno != ENOENT)
+        return oci_error_errno (err, errno, "create cgroup: mkdir `%s`", dirs[i]);
+      created[i] = true;
       if (mkdir_p (dirs[i], 0755, err) < 0)
         return oci_error_prefix (err, "create cgroup");
     }

@@ -339,3 +339,20 @@ cgroup_file_exists (const char *dir, const char *file)
   xasprintf (&path, "%s/%s", dir, file);
   return access (path, F_OK) == 0;
 }
+
+int
+cgroup_check_limit_not_below_usage (const char *dir, const char *usage_file, int64_t limit, oci_error_t **err)
+{
+  uint64_t usage;
+
+  if (limit < 0)
+    return 0;
+  if (cgroup_read_u64 (dir, usage_file, &usage, err) < 0)
+    return -1;
+  if ((uint64_t) limit < usage)
+    return oci_error_set (err, EBUSY,
+                          "linux.resources.memory.limit: %" PRId64 " is below the current usage %" PRIu64
+                          " (checkBeforeUpdate)",
+                          limit, usage);
+  return 0;
+}

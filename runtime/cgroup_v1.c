@@ -26,23 +26,6 @@ write_i64 (const char *dir, const char *file, int64_t v, oci_error_t **err)
   return cgroup_writef (dir, file, err, "%" PRId64, v);
 }
 
-static int
-check_not_below_usage (const char *dir, int64_t limit, oci_error_t **err)
-{
-  uint64_t usage;
-
-  if (limit < 0)
-    return 0;
-  if (cgroup_read_u64 (dir, "memory.usage_in_bytes", &usage, err) < 0)
-    return -1;
-  if ((uint64_t) limit < usage)
-    return oci_error_set (err, EBUSY,
-                          "linux.resources.memory.limit: %" PRId64 " is below the current usage %" PRIu64
-                          " (checkBeforeUpdate)",
-                          limit, usage);
-  return 0;
-}
-
 /* memory.limit_in_bytes and memory.memsw.limit_in_bytes (memory+swap) in
    the order that keeps memsw >= limit at every step.  */
 static int
@@ -95,7 +78,7 @@ apply_memory (const struct cgroup_host *h, const char *path, const struct oci_me
       && cgroup_write (dir, "memory.use_hierarchy", "1", err) < 0)
     return -1;
   if (update && m->check_before_update_present && m->check_before_update && m->limit_present
-      && check_not_below_usage (dir, m->limit, err) < 0)
+      && cgroup_check_limit_not_below_usage (dir, "memory.usage_in_bytes", m->limit, err) < 0)
     return -1;
   if (memory_limits (dir, m, err) < 0)
     return -1;

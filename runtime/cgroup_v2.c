@@ -17,23 +17,6 @@ write_owned (const char *dir, const char *file, char *value, oci_error_t **err)
   return v ? cgroup_write (dir, file, v, err) : 0;
 }
 
-static int
-check_not_below_usage (const char *dir, int64_t limit, oci_error_t **err)
-{
-  uint64_t usage;
-
-  if (limit < 0)
-    return 0;
-  if (cgroup_read_u64 (dir, "memory.current", &usage, err) < 0)
-    return -1;
-  if ((uint64_t) limit < usage)
-    return oci_error_set (err, EBUSY,
-                          "linux.resources.memory.limit: %" PRId64 " is below the current usage %" PRIu64
-                          " (checkBeforeUpdate)",
-                          limit, usage);
-  return 0;
-}
-
 /* kernel, kernelTCP, swappiness and disableOOMKiller have no v2 files;
    like runc, they are ignored here.  */
 static int
@@ -44,7 +27,7 @@ apply_memory (const char *dir, const struct oci_memory *m, bool update, oci_erro
   if (cgroup_v2_swap_max (m, &swap, err) < 0)
     return -1;
   if (update && m->check_before_update_present && m->check_before_update && m->limit_present
-      && check_not_below_usage (dir, m->limit, err) < 0)
+      && cgroup_check_limit_not_below_usage (dir, "memory.current", m->limit, err) < 0)
     return -1;
   /* Swap first: lowering memory.max never depends on it, and a swap
      limit of 0 must be in place before a tight memory.max.  */

@@ -1,6 +1,7 @@
 /* The parent side of hull's lifecycle.  create clones the container's init
    once (no re-exec of hull, no extra fork) and drives it over a
-   SOCK_SEQPACKET socketpair: HOST_PID -> [USERNS_MAPPED] -> NS_READY ->
+   SOCK_SEQPACKET socketpair: [cgroup made, init moved in] HOST_PID ->
+   [USERNS_MAPPED] -> NS_READY ->
    prestart/createRuntime hooks -> HOOKS_DONE -> CREATED.  A failed create
    kills and reaps the init and leaves no state directory behind.  */
 #include "config.h"
@@ -47,6 +48,7 @@ struct create_run
   int tty_parent;  /* parent's end of the internal console socket (foreground run) */
   pid_t pid;
   bool dir_created;
+  char *cgroup_path; /* made by create; removed again when it fails */
 };
 
 static void
@@ -60,6 +62,11 @@ create_run_release (struct create_run *r, bool failed)
       while (waitpid (r->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     }
+  if (failed && container_cgroup_remove (r->cgroup_path, &err) < 0)
+    {
+      hull_warn ("%s", err->msg);
+      oci_error_free (&err);
+    }
   if (failed && r->dir_created)
     (void) state_remove (&r->c, &err);
   state_container_clear (&r->c);
@@ -72,6 +79,7 @@ create_run_release (struct create_run *r, bool failed)
   free (r->ctx.rootfs);
   free (r->config_data);
   free (r->bundle);
+  free (r->cgroup_path);
 }
 
 static int
@@ -217,14 +225,19 @@ clone_init (struct create_run *r, oci_error_t **err)
 {
   void *stack;
 
-  r->ctx.clone_flags = ns_new_flags (r->ctx.spec);
+  /* The cgroup namespace is unshared by the child once it is in its
+     cgroup (after SYNC_HOST_PID), so that its root is that cgroup.  */
+  r->ctx.clone_flags = ns_new_flags (r->ctx.spec) & ~(unsigned long) CLONE_NEWCGROUP;
   stack
       = mmap (NULL, INIT_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED)
     return oci_error_errno (err, errno, "cannot allocate the init's stack");
   /* Non-dumpable before clone: the child is so from its first instruction
-     (CVE-2019-5736: nobody may reach hull's binary through /proc/<pid>/exe).  */
-  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+     (CVE-2019-5736: nobody may reach hull's binary through /proc/<pid>/exe);
+     rootless, only once its id mappings are written (see init.h).  */
+  r->ctx.dumpable_until_mapped = (r->ctx.clone_flags & CLONE_NEWUSER) && geteuid () != 0;
+  if (!r->ctx.dumpable_until_mapped)
+    prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* An init forked into a joined pid namespace is reparented to us.  */
   prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   fflush (NULL);
@@ -285,10 +298,15 @@ wait_ns_ready (struct create_run *r, oci_error_t **err)
 }
 
 static int
-drive_init (struct create_run *r, oci_error_t **err)
+drive_init (struct create_run *r, struct hull_globals *g, oci_error_t **err)
 {
   pid_t pid = r->pid;
 
+  /* Into its cgroup before it makes anything: SYNC_HOST_PID tells it so.  */
+  if (container_cgroup_setup (r->ctx.spec, r->ctx.id, g->systemd_cgroup, r->ctx.rootless, pid,
+                              &r->cgroup_path, err)
+      < 0)
+    return -1;
   if (hull_sync_send (r->sync_parent, SYNC_HOST_PID, &pid, sizeof pid, err) < 0)
     return -1;
   if (r->ctx.clone_flags & CLONE_NEWUSER)
@@ -340,6 +358,7 @@ record_state (struct create_run *r, const struct hull_create_opts *o, oci_error_
   st->owner = owner_name ();
   st->own_pid_ns = (r->ctx.clone_flags & CLONE_NEWPID) != 0;
   st->own_pid_ns_present = true;
+  st->cgroup_path = r->cgroup_path ? xstrdup (r->cgroup_path) : NULL;
   for (size_t i = 0; i < ann->len; i++)
     oci_map_set (&st->annotations, ann->keys[i], ann->values[i]);
   return state_save (&r->c, err);
@@ -375,7 +394,7 @@ create_steps (struct create_run *r, struct hull_globals *g, const struct hull_cr
   if (prepare_state_dir (r, g, o->id, err) < 0)
     return -1;
   r->ctx.state_dir = r->c.dir;
-  if (open_channels (r, o, err) < 0 || clone_init (r, err) < 0 || drive_init (r, err) < 0)
+  if (open_channels (r, o, err) < 0 || clone_init (r, err) < 0 || drive_init (r, g, err) < 0)
     return -1;
   if (record_state (r, o, err) < 0 || write_pid_file (o->pid_file, r->pid, err) < 0)
     return -1;
@@ -485,6 +504,8 @@ container_start (struct hull_globals *g, const char *id, oci_error_t **err)
   s = state_status (&c);
   if (s == HULL_STATUS_STOPPED)
     oci_error_set (err, EINVAL, "cannot start a container that has stopped");
+  else if (s == HULL_STATUS_PAUSED)
+    oci_error_set (err, EINVAL, "cannot start a container in the paused state");
   else if (s != HULL_STATUS_CREATED)
     oci_error_set (err, EINVAL, "cannot start an already running container");
   else if (load_spec (&c, &spec, err) == 0 && read_exec_fifo (&c, err) == 0)
@@ -541,10 +562,15 @@ static int
 kill_all (const struct hull_container *c, int sig, oci_error_t **err)
 {
   const char *ns = c->state->own_pid_ns ? "pid" : "mnt";
-  ino_t want = ns_inode (c->state->init_pid, ns);
+  ino_t want;
   cleanup_dir DIR *d = NULL;
   struct dirent *de;
 
+  /* The cgroup holds every process, also those that left the init's
+     namespaces; without one (rootless) the namespace decides.  */
+  if (c->state->cgroup_path)
+    return container_cgroup_kill (c->state->cgroup_path, sig, err);
+  want = ns_inode (c->state->init_pid, ns);
   if (want == 0 || want == ns_inode (getpid (), ns))
     return oci_error_set (err, ESRCH, "container %s: cannot find its %s namespace", c->id, ns);
   d = opendir ("/proc");
@@ -583,7 +609,7 @@ out:
 static int
 kill_and_wait (struct hull_container *c, oci_error_t **err)
 {
-  if (c->state->own_pid_ns || kill_all (c, SIGKILL, err) < 0)
+  if ((c->state->own_pid_ns && c->state->cgroup_path == NULL) || kill_all (c, SIGKILL, err) < 0)
     {
       oci_error_free (err);
       kill (c->state->init_pid, SIGKILL);
@@ -611,6 +637,8 @@ delete_stopped (struct hull_container *c, oci_error_t **err)
   else
     run_hooks_warn (c, spec, "poststop", "stopped");
   oci_spec_free (spec);
+  if (container_cgroup_remove (c->state->cgroup_path, err) < 0)
+    return -1;
   return state_remove (c, err);
 }
 
@@ -693,6 +721,16 @@ struct fg_loop
   bool master_open;
 };
 
+/* What the exited process left in the pty.  */
+static void
+fg_drain (struct fg_loop *l)
+{
+  struct pollfd p = { .fd = l->master, .events = POLLIN };
+
+  while (l->master_open && poll (&p, 1, 0) > 0 && (p.revents & POLLIN))
+    l->master_open = pump (l->master, 1);
+}
+
 /* One round of the loop; returns 1 once the init was reaped (*status set).  */
 static int
 fg_round (struct fg_loop *l, int *status, oci_error_t **err)
@@ -715,8 +753,7 @@ fg_round (struct fg_loop *l, int *status, oci_error_t **err)
       pid_t r = waitpid (l->pid, status, WNOHANG);
       if (r == l->pid)
         {
-          while (l->master_open && poll (&pfd[2], 1, 0) > 0 && (pfd[2].revents & POLLIN))
-            l->master_open = pump (l->master, 1);
+          fg_drain (l);
           return 1;
         }
       return 0;
@@ -752,7 +789,10 @@ container_wait_foreground (pid_t pid, int pty_master, oci_error_t **err)
     }
   /* The init may have exited before the signalfd existed.  */
   if (waitpid (pid, &status, WNOHANG) == pid)
-    r = 1;
+    {
+      fg_drain (&l);
+      r = 1;
+    }
   else
     while ((r = fg_round (&l, &status, err)) == 0)
       ;

@@ -163,6 +163,7 @@ enter_namespaces (struct hull_init_ctx *ctx, oci_error_t **err)
     {
       if (hull_sync_expect (ctx->sync_fd, SYNC_USERNS_MAPPED, NULL, 0, err) < 0)
         return -1;
+      prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
       /* Become the namespace's root (mapped by now) for the setup.  */
       if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
         return oci_error_errno (err, errno, "cannot become root in the new user namespace");
@@ -265,7 +266,8 @@ hull_init_main (void *arg)
 
   /* Inherited from the parent already; set again so no path forgets it:
      nobody may open /proc/<pid>/exe (hull's binary) of this process.  */
-  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (!ctx->dumpable_until_mapped)
+    prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   if (init_create (ctx, &err) < 0)
     {

@@ -29,6 +29,10 @@ struct hull_init_ctx
   int exec_fifo_fd;      /* O_PATH fd of <state_dir>/exec.fifo, -1 when start is not awaited */
 
   unsigned long clone_flags; /* namespaces created by clone() */
+  /* Rootless with a new user namespace: the unprivileged parent can only
+     write the id mappings of a dumpable child, which becomes non-dumpable
+     right after SYNC_USERNS_MAPPED.  */
+  bool dumpable_until_mapped;
   pid_t host_pid;            /* the child's pid in the runtime's pid namespace (sent by the parent) */
 
   /* Filled by the child while it works.  */
@@ -42,7 +46,8 @@ int hull_init_main (void *arg);
 /* Messages on the sync socket (one byte type, then optional payload).  */
 enum hull_sync_msg
 {
-  SYNC_HOST_PID = 'P',      /* parent -> child: pid_t of the child in the runtime pid ns */
+  SYNC_HOST_PID = 'P',      /* parent -> child: pid_t of the child in the runtime pid ns; the child is
+                               in its cgroup by then (a new cgroup ns is unshared after it) */
   SYNC_USERNS_MAPPED = 'M', /* parent -> child: uid_map/gid_map written */
   SYNC_NS_READY = 'N',      /* child -> parent: namespaces exist; run prestart/createRuntime hooks */
   SYNC_HOOKS_DONE = 'H',    /* parent -> child: continue with the mounts */

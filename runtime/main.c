@@ -9,9 +9,11 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "log.h"
+#include "selfexe.h"
 
 /* @hull-command-decls (cli files declare their cmd_* here) */
 
@@ -24,6 +26,15 @@ static const struct hull_command commands[] = {
   { "delete", cmd_delete, "delete a container" },
   { "list", cmd_list, "list containers" },
   { "spec", cmd_spec, "write a default config.json" },
+  { "exec", cmd_exec, "run a process in a running container" },
+  { "features", cmd_features, "print the features of hull (features.json)" },
+  { "checkpoint", cmd_checkpoint, "checkpoint a running container (criu)" },
+  { "restore", cmd_restore, "restore a container from a checkpoint (criu)" },
+  { "pause", cmd_pause, "suspend every process of a container" },
+  { "resume", cmd_resume, "resume a paused container" },
+  { "ps", cmd_ps, "list the processes of a container" },
+  { "update", cmd_update, "change a container's resource limits" },
+  { "events", cmd_events, "print a container's stats and OOM events" },
   /* @hull-commands */
   { NULL, NULL, NULL },
 };
@@ -128,12 +139,29 @@ main (int argc, char **argv)
       print_help (stderr);
       return 1;
     }
+  /* As runc: rootless without --root keeps its state under
+     $XDG_RUNTIME_DIR.  */
+  if (streq (g.root, "/run/hull") && geteuid () != 0 && getenv ("XDG_RUNTIME_DIR"))
+    {
+      static char xdg_root[4096];
+      snprintf (xdg_root, sizeof xdg_root, "%s/hull", getenv ("XDG_RUNTIME_DIR"));
+      g.root = xdg_root;
+    }
   for (cmd = commands; cmd->name; cmd++)
     if (streq (cmd->name, argv[optind]))
       break;
   if (cmd->name == NULL)
     {
       fprintf (stderr, "hull: unknown command `%s` (see hull --help)\n", argv[optind]);
+      return 1;
+    }
+  /* CVE-2019-5736: the commands whose processes enter a container run
+     from a copy of hull that cannot be written (see selfexe.h).  */
+  if ((streq (cmd->name, "create") || streq (cmd->name, "run") || streq (cmd->name, "exec")
+       || streq (cmd->name, "restore"))
+      && selfexe_ensure_protected (argv, &err) < 0)
+    {
+      fprintf (stderr, "hull: %s\n", err->msg);
       return 1;
     }
   argv += optind;

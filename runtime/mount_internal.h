@@ -39,6 +39,9 @@ void mount_opts_release (struct mount_opts *opts);
 /* MS_* propagation flags for a rootfsPropagation value; 0 for NULL/"".
    Returns -1 on an unknown value.  */
 int mount_propagation_from_name (const char *name, unsigned long *flags, oci_error_t **err);
+/* Every option name mount_opts_parse knows (for `hull features`); a new
+   NULL-terminated vector.  */
+char **mount_options_known (void);
 
 /* mount_util.c */
 /* "/proc/self/fd/N" for fd.  */

@@ -262,3 +262,22 @@ mount_propagation_from_name (const char *name, unsigned long *flags, oci_error_t
       }
   return oci_error_set (err, EINVAL, "linux.rootfsPropagation: unknown propagation \"%s\"", name);
 }
+
+char **
+mount_options_known (void)
+{
+  static const char *const special[] = { "bind", "rbind", "tmpcopyup", "idmap", "ridmap", "defaults" };
+  size_t n = 0, max = ARRAY_SIZE (flag_options) + ARRAY_SIZE (propagation_options) + ARRAY_SIZE (rattr_options)
+                      + ARRAY_SIZE (special) + 1;
+  char **v = xcalloc (max, sizeof (char *));
+
+  for (size_t i = 0; i < ARRAY_SIZE (flag_options); i++)
+    v[n++] = xstrdup (flag_options[i].name);
+  for (size_t i = 0; i < ARRAY_SIZE (propagation_options); i++)
+    v[n++] = xstrdup (propagation_options[i].name);
+  for (size_t i = 0; i < ARRAY_SIZE (rattr_options); i++)
+    v[n++] = xstrdup (rattr_options[i].name);
+  for (size_t i = 0; i < ARRAY_SIZE (special); i++)
+    v[n++] = xstrdup (special[i]);
+  return v;
+}

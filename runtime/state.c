@@ -1,6 +1,7 @@
 /* The state store of hull: directories, state.json, locking, status.  */
 #include "config.h"
 #include "state.h"
+#include "cgroup.h"
 #include "fileutil.h"
 #include "runtime_spec.h"
 #include "strbuf.h"
@@ -24,6 +25,7 @@ static const struct oci_json_field hull_state_fields[] = {
   OCI_F_STRING (struct hull_state, "created", created, 0),
   OCI_F_STRING (struct hull_state, "owner", owner, 0),
   OCI_F_BOOL (struct hull_state, "own_pid_ns", own_pid_ns, 0),
+  OCI_F_STRING (struct hull_state, "cgroup_path", cgroup_path, 0),
   OCI_F_STRMAP (struct hull_state, "annotations", annotations, 0),
 };
 OCI_JSON_DEFINE_TYPE (hull_state_type, struct hull_state, hull_state_fields, NULL);
@@ -227,8 +229,13 @@ state_status (const struct hull_container *c)
 {
   struct stat st;
 
+  bool frozen = false;
+  cleanup_error oci_error_t *err = NULL;
+
   if (!state_init_alive (c))
     return HULL_STATUS_STOPPED;
+  if (c->state->cgroup_path && cgroup_is_frozen (c->state->cgroup_path, &frozen, &err) == 0 && frozen)
+    return HULL_STATUS_PAUSED;
   if (fstatat (c->dirfd, HULL_EXEC_FIFO, &st, AT_SYMLINK_NOFOLLOW) == 0)
     return HULL_STATUS_CREATED;
   return HULL_STATUS_RUNNING;
@@ -245,6 +252,8 @@ state_status_name (enum hull_status s)
       return "created";
     case HULL_STATUS_RUNNING:
       return "running";
+    case HULL_STATUS_PAUSED:
+      return "paused";
     default:
       return "stopped";
     }

@@ -30,6 +30,9 @@ struct hull_state
   char *owner;
   bool own_pid_ns; /* the container has a pid namespace of its own */
   bool own_pid_ns_present;
+  /* The container's cgroup, absolute in every hierarchy (cgroup.h's
+     cgroup_resolve_path); NULL when none was made (rootless, no access). */
+  char *cgroup_path;
   struct oci_map annotations;
 };
 
@@ -41,6 +44,7 @@ enum hull_status
   HULL_STATUS_CREATED,
   HULL_STATUS_RUNNING,
   HULL_STATUS_STOPPED,
+  HULL_STATUS_PAUSED, /* created or running, its cgroup frozen */
 };
 
 /* A container open under its lock.  */

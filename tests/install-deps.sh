@@ -16,6 +16,17 @@ PACKAGES=(
   # test fixtures and benchmarks: a static busybox for root filesystems,
   # runc and crun to compare with, hyperfine and time to measure
   busybox-static runc crun hyperfine time iproute2
+  # engine suites and tests/bench/engines.sh: podman (with conmon) and
+  # containerd (ctr, runc v2 shim) driving hull; containers use
+  # --network none and images built locally
+  podman conmon containerd
+  # registry suites and tests/bench/pull.sh: docker-registry on loopback,
+  # htpasswd (apache2-utils) for its basic auth, skopeo on the other side
+  docker-registry apache2-utils skopeo
+  # berth image tests: zstd-compressed root filesystem tars
+  zstd
+  # hull checkpoint/restore
+  criu
 )
 
 missing=()

@@ -15,6 +15,15 @@ int cmd_kill (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_delete (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_list (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_spec (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_pause (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_resume (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_ps (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_update (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_events (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_exec (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_features (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_checkpoint (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_restore (struct hull_globals *g, int argc, char **argv, oci_error_t **err);
 
 /* getopt_long over argv with opterr off; returns the option, -1 at the
    end, or -2 with err naming the bad argument.  Options and operands mix

@@ -126,6 +126,7 @@ add_linux (struct strbuf *sb, bool rootless)
 {
   static const char *const masked[] = { "/proc/acpi",
                                         "/proc/asound",
+                                        "/proc/interrupts",
                                         "/proc/kcore",
                                         "/proc/keys",
                                         "/proc/latency_stats",
@@ -133,6 +134,7 @@ add_linux (struct strbuf *sb, bool rootless)
                                         "/proc/timer_stats",
                                         "/proc/sched_debug",
                                         "/sys/firmware",
+                                        "/sys/devices/virtual/powercap",
                                         "/proc/scsi",
                                         NULL };
   static const char *const readonly[]

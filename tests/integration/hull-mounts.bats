@@ -315,14 +315,14 @@ mountinfo_of() {
   [[ "$(mountinfo_of /sys)" == *" ro,nosuid,nodev,noexec"*" - sysfs "* ]]
 }
 
-@test "hull-mounts: without a cgroup namespace the init's own cgroups are bound" {
+@test "hull-mounts: without a cgroup namespace the container's own cgroups are bound" {
   set_config '.linux.namespaces |= map(select(.type != "cgroup"))'
   run_ctr cat /proc/self/mountinfo
   [ "$status" -eq 0 ]
   [[ "$(mountinfo_of /sys/fs/cgroup)" == *" - tmpfs "* ]]
   if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
-    own=$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)
-    [[ "$(mountinfo_of /sys/fs/cgroup/memory)" == *" $own /sys/fs/cgroup/memory ro,"* ]]
+    # The default cgroupsPath: /hull/<id> in every hierarchy.
+    [[ "$(mountinfo_of /sys/fs/cgroup/memory)" == *" /hull/$(cid) /sys/fs/cgroup/memory ro,"* ]]
   fi
 }
 
