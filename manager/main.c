@@ -1,6 +1,9 @@
-/* berth: a daemonless, Docker-compatible container manager.  */
+/* berth: a daemonless, Docker-compatible container manager.  This file
+   parses the global options and dispatches to the command table of
+   manager/cli/commands.c.  */
 #include "config.h"
 #include "util.h"
+#include "json.h"
 #include "version.h"
 
 #include <archive.h>
@@ -9,6 +12,8 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <yaml.h>
+
+#include "cli/commands.h"
 
 static void
 print_version (void)
@@ -29,24 +34,106 @@ print_help (FILE *out)
   fprintf (out, "Usage: berth [OPTIONS] COMMAND\n\n"
                 "A daemonless, Docker-compatible container manager.\n\n"
                 "Options:\n"
-                "  -v, --version   print the version\n"
-                "  -h, --help      print this help\n");
+                "      --root DIR         data root (default /var/lib/berth as root,\n"
+                "                         $XDG_DATA_HOME/berth otherwise)\n"
+                "      --runtime PATH     OCI runtime to run containers with (default hull)\n"
+                "      --config DIR       location of the client config files (default ~/.docker)\n"
+                "      --log-level LEVEL  debug, info, warn, error or fatal (default warn)\n"
+                "  -v, --version          print the version\n"
+                "  -h, --help             print this help\n\n"
+                "Commands:\n");
+  berth_commands_help (berth_commands, out);
+  fprintf (out, "\nRun 'berth COMMAND --help' for more information on a command.\n");
 }
 
-int
-main (int argc, char **argv)
+/* The defaults that depend on who runs berth; *owned is freed by main.  */
+static void
+set_default_paths (struct berth_globals *g, char **owned_root, char **owned_config)
 {
+  const char *home = getenv ("HOME");
+
+  if (g->root == NULL)
+    {
+      const char *xdg = getenv ("XDG_DATA_HOME");
+
+      if (geteuid () == 0)
+        g->root = "/var/lib/berth";
+      else
+        {
+          if (xdg && *xdg)
+            xasprintf (owned_root, "%s/berth", xdg);
+          else
+            xasprintf (owned_root, "%s/.local/share/berth", home ? home : "");
+          g->root = *owned_root;
+        }
+    }
+  if (g->config_dir == NULL)
+    {
+      const char *env = getenv ("DOCKER_CONFIG");
+
+      if (env && *env)
+        g->config_dir = env;
+      else
+        {
+          xasprintf (owned_config, "%s/.docker", home ? home : "");
+          g->config_dir = *owned_config;
+        }
+    }
+}
+
+static bool
+log_level_valid (const char *level)
+{
+  static const char *const levels[] = { "debug", "info", "warn", "error", "fatal", NULL };
+
+  return oci_strv_contains (levels, level);
+}
+
+/* Parse the global options; returns -1 to continue, else an exit code.  */
+static int
+parse_globals (struct berth_globals *g, int argc, char **argv)
+{
+  enum
+  {
+    OPT_ROOT = 256,
+    OPT_RUNTIME,
+    OPT_CONFIG,
+    OPT_LOG_LEVEL,
+  };
   static const struct option opts[] = {
+    { "root", required_argument, NULL, OPT_ROOT },
+    { "runtime", required_argument, NULL, OPT_RUNTIME },
+    { "config", required_argument, NULL, OPT_CONFIG },
+    { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
     { "version", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
   int c;
 
-  while ((c = getopt_long (argc, argv, "+vh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+vhl:", opts, NULL)) != -1)
     {
       switch (c)
         {
+        case OPT_ROOT:
+          g->root = optarg;
+          break;
+        case OPT_RUNTIME:
+          g->runtime = optarg;
+          break;
+        case OPT_CONFIG:
+          g->config_dir = optarg;
+          break;
+        case 'l':
+        case OPT_LOG_LEVEL:
+          if (!log_level_valid (optarg))
+            {
+              fprintf (stderr, "Error: invalid --log-level \"%s\" (debug, info, warn, error, fatal)\n",
+                       optarg);
+              return BERTH_EXIT_ERROR;
+            }
+          g->log_level = optarg;
+          break;
         case 'v':
           print_version ();
           return 0;
@@ -54,15 +141,47 @@ main (int argc, char **argv)
           print_help (stdout);
           return 0;
         default:
-          print_help (stderr);
-          return 125;
+          fprintf (stderr, "See 'berth --help'.\n");
+          return BERTH_EXIT_ERROR;
         }
     }
-  if (optind < argc)
+  if (optind >= argc)
     {
-      fprintf (stderr, "berth: unknown command `%s` (see berth --help)\n", argv[optind]);
-      return 125;
+      print_help (stderr);
+      return BERTH_EXIT_ERROR;
     }
-  print_help (stderr);
-  return 125;
+  return -1;
+}
+
+int
+main (int argc, char **argv)
+{
+  struct berth_globals g = { .runtime = "hull", .log_level = "warn" };
+  cleanup_free char *root = NULL;
+  cleanup_free char *config = NULL;
+  cleanup_error oci_error_t *err = NULL;
+  const struct berth_command *cmd;
+  int ret;
+
+  ret = parse_globals (&g, argc, argv);
+  if (ret >= 0)
+    return ret;
+  set_default_paths (&g, &root, &config);
+  cmd = berth_command_find (berth_commands, argv[optind]);
+  if (cmd == NULL)
+    {
+      fprintf (stderr, "berth: '%s' is not a berth command.\nSee 'berth --help'.\n", argv[optind]);
+      return BERTH_EXIT_ERROR;
+    }
+  /* Commands parse their own options from scratch.  */
+  argc -= optind;
+  argv += optind;
+  optind = 0;
+  ret = cmd->fn (&g, argc, argv, &err);
+  if (err)
+    fprintf (stderr, "Error: %s\n", err->msg);
+  if (ret < 0)
+    ret = BERTH_EXIT_ERROR;
+  store_close (g.store);
+  return ret;
 }

@@ -1,0 +1,52 @@
+/* berth's commands: one function per command, in manager/cli/<group>.c,
+   all dispatched by the table in commands.c.  A command returns its exit
+   code (0, or e.g. 1 when an image was not found); a negative return
+   means *err is set and berth exits with 125.  Every command handles
+   --help itself.  */
+#ifndef BERTH_CLI_COMMANDS_H
+#define BERTH_CLI_COMMANDS_H
+
+#include "common.h"
+
+typedef int (*berth_cmd_fn) (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+
+struct berth_command
+{
+  const char *name;
+  berth_cmd_fn fn;
+  const char *summary; /* NULL: an alias, not listed in --help */
+};
+
+/* Top-level commands, `berth image <sub>` and `berth system <sub>`.  */
+extern const struct berth_command berth_commands[];
+extern const struct berth_command berth_image_commands[];
+extern const struct berth_command berth_system_commands[];
+
+const struct berth_command *berth_command_find (const struct berth_command *table, const char *name);
+void berth_commands_help (const struct berth_command *table, FILE *out);
+
+/* images.c */
+int cmd_images (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* rmi.c */
+int cmd_rmi (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_tag (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* inspect.c */
+int cmd_image_inspect (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_inspect (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_history (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* import.c */
+int cmd_import (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* system.c */
+int cmd_image_prune (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_system_df (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_system_check (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* pull.c, push.c, login.c */
+int cmd_pull (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_push (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_login (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_logout (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* commands.c: the group dispatchers */
+int cmd_image (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_system (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+
+#endif
