@@ -104,9 +104,9 @@ fsync_dir_at (int dirfd, const char *dir)
   return fsync (fd);
 }
 
-int
-write_file_atomic_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                      oci_error_t **err)
+static int
+write_file_renamed_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode, bool durable,
+                       oci_error_t **err)
 {
   cleanup_free char *tmp = NULL;
   cleanup_free char *dir = NULL;
@@ -135,7 +135,7 @@ write_file_atomic_at (int dirfd, const char *name, const void *data, size_t len,
     }
   if (fd < 0)
     return oci_error_errno (err, errno, "create a temporary file for `%s`", name);
-  if (write_all (fd, data, len) < 0 || fchmod (fd, mode) < 0 || fsync (fd) < 0)
+  if (write_all (fd, data, len) < 0 || fchmod (fd, mode) < 0 || (durable && fsync (fd) < 0))
     {
       int saved = errno;
       close (fd);
@@ -154,9 +154,23 @@ write_file_atomic_at (int dirfd, const char *name, const void *data, size_t len,
       unlinkat (dirfd, tmp, 0);
       return oci_error_errno (err, saved, "rename `%s` to `%s`", tmp, name);
     }
-  if (fsync_dir_at (dirfd, dir) < 0)
+  if (durable && fsync_dir_at (dirfd, dir) < 0)
     return oci_error_errno (err, errno, "fsync the directory of `%s`", name);
   return 0;
+}
+
+int
+write_file_atomic_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                      oci_error_t **err)
+{
+  return write_file_renamed_at (dirfd, name, data, len, mode, true, err);
+}
+
+int
+write_file_replace_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                       oci_error_t **err)
+{
+  return write_file_renamed_at (dirfd, name, data, len, mode, false, err);
 }
 
 int

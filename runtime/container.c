@@ -172,7 +172,7 @@ prepare_state_dir (struct create_run *r, struct hull_globals *g, const char *id,
   if (state_create_dir (g->root, id, &r->c, err) < 0)
     return -1;
   r->dir_created = true;
-  if (write_file_atomic_at (r->c.dirfd, HULL_CONFIG_FILE, r->config_data, r->config_len, 0600, err) < 0)
+  if (write_file_replace_at (r->c.dirfd, HULL_CONFIG_FILE, r->config_data, r->config_len, 0600, err) < 0)
     return -1;
   if (mkfifoat (r->c.dirfd, HULL_EXEC_FIFO, 0622) < 0)
     return oci_error_errno (err, errno, "cannot create %s/%s", r->c.dir, HULL_EXEC_FIFO);
@@ -226,7 +226,7 @@ clone_init (struct create_run *r, oci_error_t **err)
   void *stack;
 
   /* The cgroup namespace is unshared by the child once it is in its
-     cgroup (after SYNC_HOST_PID), so that its root is that cgroup.  */
+     cgroup (hull_init_enter_cgroup), so that its root is that cgroup.  */
   r->ctx.clone_flags = ns_new_flags (r->ctx.spec) & ~(unsigned long) CLONE_NEWCGROUP;
   stack
       = mmap (NULL, INIT_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -300,12 +300,20 @@ wait_ns_ready (struct create_run *r, oci_error_t **err)
 static int
 drive_init (struct create_run *r, struct hull_globals *g, oci_error_t **err)
 {
+  const struct oci_hooks *h = r->ctx.spec->hooks;
   pid_t pid = r->pid;
+  /* A child that forks into a pid namespace (joined by path, or unshared
+     after joining a user namespace) must be in its cgroup before it forks,
+     so that the grandchild is born there: move it before it runs.
+     Otherwise the child builds its rootfs while it is moved (the move
+     waits for an RCU grace period on cgroup v1) and waits for
+     SYNC_CGROUP_DONE only where it needs its cgroup.  */
+  bool move_first = (r->ctx.clone_flags & CLONE_NEWPID) == 0 && oci_spec_find_namespace (r->ctx.spec, "pid");
 
-  /* Into its cgroup before it makes anything: SYNC_HOST_PID tells it so.  */
-  if (container_cgroup_setup (r->ctx.spec, r->ctx.id, g->systemd_cgroup, r->ctx.rootless, pid,
-                              &r->cgroup_path, err)
-      < 0)
+  if (move_first
+      && container_cgroup_setup (r->ctx.spec, r->ctx.id, g->systemd_cgroup, r->ctx.rootless, pid,
+                                 &r->cgroup_path, err)
+             < 0)
     return -1;
   if (hull_sync_send (r->sync_parent, SYNC_HOST_PID, &pid, sizeof pid, err) < 0)
     return -1;
@@ -316,12 +324,22 @@ drive_init (struct create_run *r, struct hull_globals *g, oci_error_t **err)
       if (hull_sync_send (r->sync_parent, SYNC_USERNS_MAPPED, NULL, 0, err) < 0)
         return -1;
     }
+  if (!move_first
+      && container_cgroup_setup (r->ctx.spec, r->ctx.id, g->systemd_cgroup, r->ctx.rootless, pid,
+                                 &r->cgroup_path, err)
+             < 0)
+    return -1;
+  if (hull_sync_send (r->sync_parent, SYNC_CGROUP_DONE, NULL, 0, err) < 0)
+    return -1;
   if (wait_ns_ready (r, err) < 0)
     return -1;
-  if (run_parent_hooks (r, err) < 0)
-    return -1;
-  if (hull_sync_send (r->sync_parent, SYNC_HOOKS_DONE, NULL, 0, err) < 0)
-    return -1;
+  if (h && (h->prestart_len || h->create_runtime_len))
+    {
+      if (run_parent_hooks (r, err) < 0)
+        return -1;
+      if (hull_sync_send (r->sync_parent, SYNC_HOOKS_DONE, NULL, 0, err) < 0)
+        return -1;
+    }
   return hull_sync_expect (r->sync_parent, SYNC_CREATED, NULL, 0, err);
 }
 
@@ -372,7 +390,7 @@ write_pid_file (const char *path, pid_t pid, oci_error_t **err)
 
   if (path == NULL)
     return 0;
-  return write_file_atomic (path, buf, (size_t) n, 0644, err);
+  return write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
 }
 
 static int

@@ -326,7 +326,7 @@ write_pid_file (const char *path, pid_t pid, oci_error_t **err)
 
   if (path == NULL)
     return 0;
-  return write_file_atomic (path, buf, (size_t) n, 0644, err);
+  return write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
 }
 
 static int

@@ -30,27 +30,54 @@
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
 
+static int sync_recv (int fd, int flags, char *type, void *payload, size_t max, size_t *len,
+                      oci_error_t **err);
+
 int
 hull_sync_send (int fd, enum hull_sync_msg type, const void *payload, size_t len, oci_error_t **err)
 {
   cleanup_free char *buf = xmalloc (len + 1);
+  char got;
+  size_t n;
 
   buf[0] = (char) type;
   if (len)
     memcpy (buf + 1, payload, len);
   while (send (fd, buf, len + 1, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR)
-      return oci_error_errno (err, errno, "sync: cannot send message '%c'", (char) type);
+    {
+      int saved = errno;
+      if (saved == EINTR)
+        continue;
+      /* The other side may have failed and left its reason (SYNC_ERROR)
+         in the socket before exiting: that is the error to report.  */
+      if (saved == EPIPE || saved == ECONNRESET)
+        {
+          char skip[64];
+          /* Messages it sent before failing are moot now.  */
+          while (sync_recv (fd, MSG_DONTWAIT, &got, skip, sizeof skip, &n, err) == 0)
+            ;
+          if (*err && (*err)->status == EIO)
+            return -1;
+          oci_error_free (err);
+        }
+      return oci_error_errno (err, saved, "sync: cannot send message '%c'", (char) type);
+    }
   return 0;
 }
 
 int
 hull_sync_recv (int fd, char *type, void *payload, size_t max, size_t *len, oci_error_t **err)
 {
+  return sync_recv (fd, 0, type, payload, max, len, err);
+}
+
+static int
+sync_recv (int fd, int flags, char *type, void *payload, size_t max, size_t *len, oci_error_t **err)
+{
   char buf[8192];
   ssize_t n;
 
-  while ((n = recv (fd, buf, sizeof buf - 1, 0)) < 0)
+  while ((n = recv (fd, buf, sizeof buf - 1, flags)) < 0)
     if (errno != EINTR)
       return oci_error_errno (err, errno, "sync: cannot receive a message");
   if (n == 0)
@@ -191,6 +218,21 @@ set_names (const struct oci_spec *spec, oci_error_t **err)
   return 0;
 }
 
+int
+hull_init_enter_cgroup (struct hull_init_ctx *ctx, oci_error_t **err)
+{
+  const struct oci_namespace *ns = oci_spec_find_namespace (ctx->spec, "cgroup");
+
+  if (ctx->cgroup_entered)
+    return 0;
+  if (hull_sync_expect (ctx->sync_fd, SYNC_CGROUP_DONE, NULL, 0, err) < 0)
+    return -1;
+  ctx->cgroup_entered = true;
+  if (ns && (ns->path == NULL || ns->path[0] == '\0') && unshare (CLONE_NEWCGROUP) < 0)
+    return oci_error_errno (err, errno, "cannot create the cgroup namespace");
+  return 0;
+}
+
 /* Everything up to SYNC_CREATED; errors go to the parent.  */
 static int
 init_create (struct hull_init_ctx *ctx, oci_error_t **err)
@@ -202,10 +244,16 @@ init_create (struct hull_init_ctx *ctx, oci_error_t **err)
     return -1;
   if (close_stray_fds (ctx, err) < 0 || enter_namespaces (ctx, err) < 0)
     return -1;
-  if (hull_sync_send (ctx->sync_fd, SYNC_NS_READY, NULL, 0, err) < 0
-      || hull_sync_expect (ctx->sync_fd, SYNC_HOOKS_DONE, NULL, 0, err) < 0)
+  if (hull_sync_send (ctx->sync_fd, SYNC_NS_READY, NULL, 0, err) < 0)
     return -1;
-  if (mounts_prepare_rootfs (ctx, err) < 0)
+  /* prestart/createRuntime hooks run (in the parent) before the mounts;
+     without them the rootfs is built while the parent moves us into our
+     cgroup.  */
+  if (h && (h->prestart_len || h->create_runtime_len)
+      && (hull_init_enter_cgroup (ctx, err) < 0
+          || hull_sync_expect (ctx->sync_fd, SYNC_HOOKS_DONE, NULL, 0, err) < 0))
+    return -1;
+  if (mounts_prepare_rootfs (ctx, err) < 0 || hull_init_enter_cgroup (ctx, err) < 0)
     return -1;
   if (h && run_child_hooks (ctx, "createContainer", h->create_container, h->create_container_len, err) < 0)
     return -1;

@@ -33,24 +33,34 @@ struct hull_init_ctx
      write the id mappings of a dumpable child, which becomes non-dumpable
      right after SYNC_USERNS_MAPPED.  */
   bool dumpable_until_mapped;
-  pid_t host_pid;            /* the child's pid in the runtime's pid namespace (sent by the parent) */
+  pid_t host_pid; /* the child's pid in the runtime's pid namespace (sent by the parent) */
 
   /* Filled by the child while it works.  */
-  int rootfs_fd; /* O_PATH fd of the rootfs before pivot */
+  int rootfs_fd;       /* O_PATH fd of the rootfs before pivot */
+  bool cgroup_entered; /* SYNC_CGROUP_DONE received (and the cgroup ns unshared) */
 };
 
 /* The child's entry point after clone: never returns; on failure it reports
    the error to the parent over sync_fd and _exit(1)s.  */
 int hull_init_main (void *arg);
 
+/* In the child: wait (once) until the parent has moved it into its cgroup
+   (SYNC_CGROUP_DONE), then unshare the new cgroup namespace if the spec has
+   one, so that the namespace's root is the container's cgroup.  The
+   migration costs the parent an RCU grace period on cgroup v1; the child
+   builds its rootfs meanwhile and calls this only where it needs the
+   cgroup: before a cgroup mount, before hooks, after the mounts.  */
+int hull_init_enter_cgroup (struct hull_init_ctx *ctx, oci_error_t **err);
+
 /* Messages on the sync socket (one byte type, then optional payload).  */
 enum hull_sync_msg
 {
-  SYNC_HOST_PID = 'P',      /* parent -> child: pid_t of the child in the runtime pid ns; the child is
-                               in its cgroup by then (a new cgroup ns is unshared after it) */
+  SYNC_HOST_PID = 'P',      /* parent -> child: pid_t of the child in the runtime pid ns */
   SYNC_USERNS_MAPPED = 'M', /* parent -> child: uid_map/gid_map written */
+  SYNC_CGROUP_DONE = 'R',   /* parent -> child: the child is in its cgroup (always after 'P' and 'M') */
   SYNC_NS_READY = 'N',      /* child -> parent: namespaces exist; run prestart/createRuntime hooks */
-  SYNC_HOOKS_DONE = 'H',    /* parent -> child: continue with the mounts */
+  SYNC_HOOKS_DONE = 'H',    /* parent -> child: hooks ran, continue with the mounts (sent only when
+                               there are prestart/createRuntime hooks) */
   SYNC_CREATED = 'C',       /* child -> parent: ready, waiting for start */
   SYNC_ERROR = 'E',         /* child -> parent: uint32 length + message, then the child exits */
   SYNC_CHILD_PID = 'G',     /* intermediate -> parent: pid_t (runtime pid ns) of the grandchild that is

@@ -148,7 +148,7 @@ mount_cgroup_entry (struct hull_init_ctx *ctx, const struct oci_mount *m, const 
   cleanup_free char *name = NULL;
   cleanup_close int target = mount_open_target (ctx->rootfs_fd, m->destination, false, &parent, &name, err);
 
-  if (target < 0)
+  if (target < 0 || hull_init_enter_cgroup (ctx, err) < 0)
     return -1;
   if (streq (m->type, "cgroup2"))
     return mount_cgroup2 (ctx, target, opts, m->destination, err);
@@ -228,17 +228,59 @@ prepare_root_mount (struct hull_init_ctx *ctx, oci_error_t **err)
   return 0;
 }
 
+/* Whether one of the paths is the other or below it.  */
+static bool
+paths_nest (const char *a, const char *b)
+{
+  size_t la = strlen (a), lb = strlen (b), n = la < lb ? la : lb;
+
+  while (n > 1 && (la == n ? a : b)[n - 1] == '/')
+    n--;
+  if (strncmp (a, b, n) != 0)
+    return false;
+  return (a[n] == '\0' || a[n] == '/') && (b[n] == '\0' || b[n] == '/');
+}
+
+/* A cgroup mount needs the init in its cgroup (and its cgroup namespace),
+   which the parent may still be doing.  It can wait until the other mounts
+   are done when no later mount nests with it.  */
+static bool
+defer_until_in_cgroup (const struct hull_init_ctx *ctx, size_t i)
+{
+  const struct oci_mount *m = &ctx->spec->mounts[i];
+
+  if (ctx->cgroup_entered || m->type == NULL || (!streq (m->type, "cgroup") && !streq (m->type, "cgroup2"))
+      || has_prefix (m->destination, "/dev"))
+    return false;
+  for (size_t j = i + 1; j < ctx->spec->mounts_len; j++)
+    if (paths_nest (m->destination, ctx->spec->mounts[j].destination))
+      return false;
+  return true;
+}
+
 int
 mounts_prepare_rootfs (struct hull_init_ctx *ctx, oci_error_t **err)
 {
+  cleanup_free size_t *deferred = xcalloc (ctx->spec->mounts_len + 1, sizeof (size_t));
+  size_t n_deferred = 0;
+
   if (ctx->rootfs == NULL)
     return oci_error_set (err, EINVAL, "no rootfs");
   if (prepare_root_mount (ctx, err) < 0)
     return -1;
   for (size_t i = 0; i < ctx->spec->mounts_len; i++)
-    if (mount_one (ctx, &ctx->spec->mounts[i], i, err) < 0)
+    {
+      if (defer_until_in_cgroup (ctx, i))
+        deferred[n_deferred++] = i;
+      else if (mount_one (ctx, &ctx->spec->mounts[i], i, err) < 0)
+        return -1;
+    }
+  if (devices_setup (ctx, err) < 0)
+    return -1;
+  for (size_t k = 0; k < n_deferred; k++)
+    if (mount_one (ctx, &ctx->spec->mounts[deferred[k]], deferred[k], err) < 0)
       return -1;
-  return devices_setup (ctx, err);
+  return 0;
 }
 
 /* ---------------------------------------------------------------- pivot */

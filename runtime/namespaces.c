@@ -278,7 +278,10 @@ int
 ns_join_and_unshare (struct hull_init_ctx *ctx, oci_error_t **err)
 {
   const struct oci_spec *spec = ctx->spec;
-  unsigned long to_unshare = all_new_flags (spec) & ~(unsigned long) CLONE_NEWTIME & ~ctx->clone_flags;
+  /* Time: ns_setup_time; cgroup: hull_init_enter_cgroup, once the init is
+     in its cgroup.  */
+  unsigned long to_unshare
+      = all_new_flags (spec) & ~(unsigned long) (CLONE_NEWTIME | CLONE_NEWCGROUP) & ~ctx->clone_flags;
 
   bool any_path = false;
 

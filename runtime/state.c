@@ -156,7 +156,7 @@ state_save (struct hull_container *c, oci_error_t **err)
 
   if (oci_json_emit (&hull_state_type, c->state, false, &json, &len, err) < 0)
     return -1;
-  if (write_file_atomic_at (c->dirfd, HULL_STATE_FILE, json, len, 0600, err) < 0)
+  if (write_file_replace_at (c->dirfd, HULL_STATE_FILE, json, len, 0600, err) < 0)
     return oci_error_prefix (err, "%s", c->dir);
   return 0;
 }

@@ -26,7 +26,7 @@ if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
 fi
 
 work=$(mktemp -d /tmp/hull-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'umount "$work/roots" 2>/dev/null; rm -rf "$work"' EXIT
 # shellcheck source=../integration/hull-helpers.bash
 SRCDIR=$SRCDIR source "$SRCDIR/tests/integration/hull-helpers.bash"
 make_bundle "$work/bundle"
@@ -35,7 +35,10 @@ jq '.ociVersion = "1.0.2" | .process.args = ["/bin/true"] | .process.terminal = 
   "$work/bundle/config.json" >"$work/c.json" && mv "$work/c.json" "$work/bundle/config.json"
 cd "$work/bundle"
 
-declare -A root=([hull]=$work/hull-root [crun]=$work/crun-root [runc]=$work/runc-root)
+# State roots on a tmpfs, as /run is in production for all three.
+mkdir -p "$work/roots"
+mount -t tmpfs tmpfs "$work/roots"
+declare -A root=([hull]=$work/roots/hull [crun]=$work/roots/crun [runc]=$work/roots/runc)
 cmd() { echo "$1 --root ${root[$1]} run bench-$1"; }
 
 hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$work/h.json" \
