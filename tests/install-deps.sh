@@ -27,6 +27,8 @@ PACKAGES=(
   zstd
   # hull checkpoint/restore
   criu
+  # man pages: doc/*.1.md to roff (configure finds it; without it no man pages)
+  go-md2man
 )
 
 missing=()
