@@ -18,6 +18,8 @@ const struct berth_command berth_commands[] = {
   { "import", cmd_import, "Import the contents from a tarball to create a filesystem image" },
   { "pull", cmd_pull, "Download an image from a registry" },
   { "push", cmd_push, "Upload an image to a registry" },
+  { "save", cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)" },
+  { "load", cmd_load, "Load an image from a tar archive or STDIN" },
   { "login", cmd_login, "Log in to a registry" },
   { "logout", cmd_logout, "Log out from a registry" },
   { NULL, NULL, NULL },
@@ -35,6 +37,8 @@ const struct berth_command berth_image_commands[] = {
   { "prune", cmd_image_prune, "Remove unused images" },
   { "pull", cmd_pull, "Download an image from a registry" },
   { "push", cmd_push, "Upload an image to a registry" },
+  { "save", cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)" },
+  { "load", cmd_load, "Load an image from a tar archive or STDIN" },
   { NULL, NULL, NULL },
 };
 

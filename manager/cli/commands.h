@@ -36,6 +36,9 @@ int cmd_inspect (struct berth_globals *g, int argc, char **argv, oci_error_t **e
 int cmd_history (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 /* import.c */
 int cmd_import (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* save.c, load.c */
+int cmd_save (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_load (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 /* system.c */
 int cmd_image_prune (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_system_df (struct berth_globals *g, int argc, char **argv, oci_error_t **err);

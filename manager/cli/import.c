@@ -4,9 +4,8 @@
    twice gives the same layer digest.  */
 #include "config.h"
 #include "commands.h"
+#include "layer_util.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,121 +29,6 @@ static const char import_help[]
       "                         ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR\n"
       "  -m, --message string   Set commit message for imported image\n"
       "      --platform string  Set platform (os/arch[/variant]) of the image (default: this host)\n";
-
-struct import_sink
-{
-  struct store_ingest *in;
-  oci_error_t *err;
-};
-
-static la_ssize_t
-import_sink_write (struct archive *a, void *data, const void *buf, size_t len)
-{
-  struct import_sink *sink = data;
-
-  if (store_ingest_write (sink->in, buf, len, &sink->err) < 0)
-    {
-      archive_set_error (a, EIO, "%s", sink->err->msg);
-      return -1;
-    }
-  return (la_ssize_t) len;
-}
-
-static struct archive *
-import_writer (struct import_sink *sink, oci_error_t **err)
-{
-  struct archive *w = archive_write_new ();
-
-  if (archive_write_add_filter_gzip (w) != ARCHIVE_OK || archive_write_set_format_raw (w) != ARCHIVE_OK
-      || archive_write_set_filter_option (w, "gzip", "timestamp", NULL) != ARCHIVE_OK
-      || archive_write_set_bytes_in_last_block (w, 1) != ARCHIVE_OK
-      || archive_write_open (w, sink, NULL, import_sink_write, NULL) != ARCHIVE_OK)
-    {
-      oci_error_set (err, EIO, "gzip writer: %s", archive_error_string (w));
-      archive_write_free (w);
-      return NULL;
-    }
-  return w;
-}
-
-/* Decompress the input and recompress it as gzip into the ingest.  */
-static int
-import_copy (int fd, const char *source, struct import_sink *sink, oci_error_t **err)
-{
-  struct archive *r = archive_read_new ();
-  struct archive *w = NULL;
-  struct archive_entry *e, *raw = archive_entry_new ();
-  char buf[65536];
-  la_ssize_t n;
-  int ret = -1;
-
-  archive_read_support_filter_all (r);
-  archive_read_support_format_raw (r);
-  if (archive_read_open_fd (r, fd, 65536) != ARCHIVE_OK || archive_read_next_header (r, &e) != ARCHIVE_OK)
-    {
-      oci_error_set (err, EIO, "%s: %s", source, archive_error_string (r));
-      goto out;
-    }
-  w = import_writer (sink, err);
-  if (w == NULL)
-    goto out;
-  archive_entry_set_pathname (raw, "layer.tar");
-  archive_entry_set_filetype (raw, AE_IFREG);
-  if (archive_write_header (w, raw) != ARCHIVE_OK)
-    {
-      oci_error_set (err, EIO, "gzip writer: %s", archive_error_string (w));
-      goto out;
-    }
-  while ((n = archive_read_data (r, buf, sizeof buf)) > 0)
-    if (archive_write_data (w, buf, n) != n)
-      {
-        oci_error_set (err, EIO, "%s", sink->err ? sink->err->msg : archive_error_string (w));
-        goto out;
-      }
-  if (n < 0)
-    {
-      oci_error_set (err, EIO, "%s: %s", source, archive_error_string (r));
-      goto out;
-    }
-  if (archive_write_close (w) != ARCHIVE_OK)
-    {
-      oci_error_set (err, EIO, "%s", sink->err ? sink->err->msg : archive_error_string (w));
-      goto out;
-    }
-  ret = 0;
-out:
-  if (w)
-    archive_write_free (w);
-  archive_read_free (r);
-  archive_entry_free (raw);
-  oci_error_free (&sink->err);
-  return ret;
-}
-
-/* Store the layer blob; *digest and *size describe it.  */
-static int
-import_layer_blob (struct berth_store *s, int fd, const char *source, char **digest, int64_t *size,
-                   oci_error_t **err)
-{
-  struct import_sink sink = { 0 };
-  cleanup_free char *path = NULL;
-  struct stat st;
-
-  if (store_ingest_begin (s, NULL, -1, &sink.in, NULL, err) < 0)
-    return -1;
-  if (import_copy (fd, source, &sink, err) < 0)
-    {
-      store_ingest_abort (sink.in, false);
-      return -1;
-    }
-  if (store_ingest_commit_digest (sink.in, digest, err) < 0)
-    return -1;
-  path = store_blob_path (s, *digest);
-  if (stat (path, &st) < 0)
-    return oci_error_errno (err, errno, "stat %s", path);
-  *size = st.st_size;
-  return 0;
-}
 
 /* --- --change --- */
 
@@ -394,33 +278,6 @@ import_config (struct berth_store *s, const struct import_opts *o, const char *d
 }
 
 static int
-import_manifest (struct berth_store *s, const char *config_digest, int64_t config_size,
-                 const char *layer_digest, int64_t layer_size, char **digest, oci_error_t **err)
-{
-  cleanup_oci_image_manifest struct oci_image_manifest *m = xzalloc (sizeof *m);
-  cleanup_free char *json = NULL;
-  size_t len;
-
-  m->schema_version = 2;
-  m->schema_version_present = true;
-  m->media_type = xstrdup (OCI_MEDIA_TYPE_IMAGE_MANIFEST);
-  m->config = xzalloc (sizeof *m->config);
-  m->config->media_type = xstrdup (OCI_MEDIA_TYPE_IMAGE_CONFIG);
-  m->config->digest = xstrdup (config_digest);
-  m->config->size = config_size;
-  m->config->size_present = true;
-  m->layers = xzalloc (sizeof *m->layers);
-  m->layers_len = 1;
-  m->layers[0].media_type = xstrdup (OCI_MEDIA_TYPE_IMAGE_LAYER_GZIP);
-  m->layers[0].digest = xstrdup (layer_digest);
-  m->layers[0].size = layer_size;
-  m->layers[0].size_present = true;
-  if (oci_image_manifest_emit (m, false, &json, &len, err) < 0)
-    return -1;
-  return store_blob_put (s, json, len, NULL, digest, err);
-}
-
-static int
 import_run (struct berth_globals *g, const struct import_opts *o, oci_error_t **err)
 {
   cleanup_free char *layer = NULL;
@@ -440,10 +297,10 @@ import_run (struct berth_globals *g, const struct import_opts *o, oci_error_t **
     return oci_error_errno (err, errno, "open %s", o->source);
   if (cli_store (g, &s, err) < 0)
     return -1;
-  if (import_layer_blob (s, fd, o->source, &layer, &layer_size, err) < 0
+  if (cli_layer_store_gzip (s, fd, o->source, &layer, &layer_size, err) < 0
       || store_layer_unpack (s, layer, OCI_MEDIA_TYPE_IMAGE_LAYER_GZIP, &diff_id, err) < 0
       || import_config (s, o, diff_id, &config, &config_size, err) < 0
-      || import_manifest (s, config, config_size, layer, layer_size, &manifest, err) < 0
+      || cli_manifest_store_gzip (s, config, config_size, &layer, &layer_size, 1, &manifest, err) < 0
       || store_image_add (s, manifest, o->name, NULL, &img, err) < 0)
     return oci_error_prefix (err, "import %s", o->source);
   printf ("%s\n", img->id);
