@@ -11,6 +11,7 @@
 #include "init.h"
 #include "log.h"
 #include "namespaces.h"
+#include "process.h"
 #include "runtime_spec.h"
 #include "state.h"
 #include "terminal.h"
@@ -409,6 +410,8 @@ create_steps (struct create_run *r, struct hull_globals *g, const struct hull_cr
   r->ctx.rootless = want_rootless (g);
   r->ctx.preserve_fds = o->preserve_fds;
   add_listen_fds (r);
+  if (process_prepare_seccomp (g->root, r->ctx.spec, err) < 0)
+    return -1;
   if (prepare_state_dir (r, g, o->id, err) < 0)
     return -1;
   r->ctx.state_dir = r->c.dir;

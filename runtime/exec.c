@@ -382,6 +382,8 @@ exec_prepare (struct exec_run *r, struct hull_globals *g, const struct hull_exec
     return -1;
   if (exec_load_process (&r->c, o, &r->spec, err) < 0 || check_terminal (o, r->spec->process, err) < 0)
     return -1;
+  if (process_prepare_seccomp (g->root, r->spec, err) < 0)
+    return -1;
   r->ctx.id = r->c.id;
   r->ctx.spec = r->spec;
   r->ctx.bundle = r->c.state->bundle;

@@ -1,9 +1,13 @@
 /* The container process, from the finished rootfs to execve.
 
+   process_prepare_seccomp runs in the runtime before the clone: the
+   compiled filter (often cached, see seccomp_cache.h) is inherited by the
+   child, which only loads it with seccomp(2).
+
    process_prepare runs before the container reports "created": everything
    that may fail because of the configuration (rlimits, LSM labels, the
-   seccomp filter, the executable lookup) fails at create time, as runc's
-   does, and the start -> execve path stays short.  Its results live in
+   executable lookup) fails at create time, as runc's does, and the
+   start -> execve path stays short.  Its results live in
    `prepared`: the container's init is one process that runs
    process_prepare then process_exec.
 
@@ -34,6 +38,7 @@
 #include "process.h"
 #include "process_attrs.h"
 #include "rlimits.h"
+#include "seccomp_cache.h"
 #include "seccomp_filter.h"
 #include "strbuf.h"
 #include "util.h"
@@ -42,8 +47,10 @@
 
 static struct
 {
-  scmp_filter_ctx seccomp;
-  char *exec_path; /* args[0] resolved in the container's PATH */
+  bool seccomp_ready;         /* seccomp and seccomp_flags are set */
+  struct seccomp_bpf seccomp; /* empty: no filter */
+  unsigned int seccomp_flags; /* for seccomp(2) */
+  char *exec_path;            /* args[0] resolved in the container's PATH */
   struct caps_masks caps;
 } prepared;
 
@@ -164,17 +171,38 @@ prepare_attrs (struct hull_init_ctx *ctx, const struct oci_process *proc, oci_er
 }
 
 int
+process_prepare_seccomp (const char *root, const struct oci_spec *spec, oci_error_t **err)
+{
+  const struct oci_seccomp *sp = spec->linux ? spec->linux->seccomp : NULL;
+
+  seccomp_bpf_clear (&prepared.seccomp);
+  prepared.seccomp_flags = 0;
+  prepared.seccomp_ready = false;
+  if (sp == NULL)
+    {
+      prepared.seccomp_ready = true;
+      return 0;
+    }
+  if (seccomp_cache_get (root, sp, &prepared.seccomp, err) < 0
+      || seccomp_filter_kernel_flags (sp, &prepared.seccomp_flags, err) < 0)
+    {
+      seccomp_bpf_clear (&prepared.seccomp);
+      return -1;
+    }
+  prepared.seccomp_ready = true;
+  return 0;
+}
+
+int
 process_prepare (struct hull_init_ctx *ctx, const struct oci_process *proc, oci_error_t **err)
 {
-  const struct oci_linux *lx = ctx->spec->linux;
-
   if (proc->args == NULL || proc->args[0] == NULL)
     return oci_error_set (err, EINVAL, "process.args: no command given");
   if (prepare_attrs (ctx, proc, err) < 0)
     return -1;
   if (proc->capabilities)
     caps_parse (proc->capabilities, &prepared.caps);
-  if (lx && lx->seccomp && seccomp_filter_build (lx->seccomp, &prepared.seccomp, err) < 0)
+  if (!prepared.seccomp_ready && process_prepare_seccomp (NULL, ctx->spec, err) < 0)
     return -1;
   return lookup_executable (proc->args[0], proc->env, &prepared.exec_path, err);
 }
@@ -325,10 +353,10 @@ load_seccomp (struct hull_init_ctx *ctx, oci_error_t **err)
 {
   const struct oci_seccomp *sp = ctx->spec->linux->seccomp;
   cleanup_free char *state = sp->listener_path ? state_json_of (ctx) : NULL;
-  int ret = seccomp_filter_load (sp, prepared.seccomp, ctx->host_pid, state, err);
+  int ret
+      = seccomp_filter_load_bpf (sp, &prepared.seccomp, prepared.seccomp_flags, ctx->host_pid, state, err);
 
-  seccomp_release (prepared.seccomp);
-  prepared.seccomp = NULL;
+  seccomp_bpf_clear (&prepared.seccomp);
   return ret;
 }
 
@@ -355,7 +383,7 @@ process_exec (struct hull_init_ctx *ctx, const struct oci_process *proc, oci_err
     return oci_error_set (err, EINVAL, "process_exec called before process_prepare");
   if (enter_cwd (proc->cwd, err) < 0 || mark_fds_cloexec (ctx->preserve_fds, err) < 0)
     return -1;
-  if (prepared.seccomp && !nnp && load_seccomp (ctx, err) < 0)
+  if (prepared.seccomp.insns && !nnp && load_seccomp (ctx, err) < 0)
     return -1;
   if (apply_identity (ctx, proc, err) < 0)
     return -1;
@@ -366,7 +394,7 @@ process_exec (struct hull_init_ctx *ctx, const struct oci_process *proc, oci_err
   if (proc->exec_cpu_affinity && proc->exec_cpu_affinity->final
       && attrs_set_cpu_affinity (proc->exec_cpu_affinity->final, "process.execCPUAffinity.final", err) < 0)
     return -1;
-  if (prepared.seccomp && load_seccomp (ctx, err) < 0)
+  if (prepared.seccomp.insns && load_seccomp (ctx, err) < 0)
     return -1;
   execve (prepared.exec_path, proc->args, env);
   {

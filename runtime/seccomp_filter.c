@@ -1,12 +1,19 @@
-/* linux.seccomp -> a libseccomp filter: build (in process_prepare, while
-   the runtime still has time) and load (the last step before execve, or
-   before the capabilities are dropped when noNewPrivileges is off).  */
+/* linux.seccomp -> a BPF program: built with libseccomp and exported (by
+   the runtime's parent, before the init is cloned; seccomp_cache.c keeps
+   the result), loaded with seccomp(2) by the container process (the last
+   step before execve, or before the capabilities are dropped when
+   noNewPrivileges is off).  */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/seccomp.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -364,21 +371,144 @@ send_to_listener (const struct oci_seccomp *spec, int notify_fd, pid_t pid, cons
   return ret;
 }
 
-int
-seccomp_filter_load (const struct oci_seccomp *spec, scmp_filter_ctx ctx, pid_t pid, const char *state_json,
-                     oci_error_t **err)
+/* --- export and load --- */
+
+void
+seccomp_bpf_clear (struct seccomp_bpf *bpf)
 {
-  int ret = seccomp_load (ctx);
+  free (bpf->insns);
+  bpf->insns = NULL;
+  bpf->len = 0;
+}
+
+/* libseccomp 2.5 exports to an fd only: a memfd, read back whole.  */
+int
+seccomp_filter_export (scmp_filter_ctx ctx, struct seccomp_bpf *out, oci_error_t **err)
+{
+  cleanup_close int fd = memfd_create ("hull-seccomp-bpf", MFD_CLOEXEC);
+  struct stat st;
+  int ret;
+
+  out->insns = NULL;
+  out->len = 0;
+  if (fd < 0)
+    return oci_error_errno (err, errno, "linux.seccomp: memfd_create for the BPF export");
+  ret = seccomp_export_bpf (ctx, fd);
+  if (ret < 0)
+    return oci_error_set (err, -ret, "linux.seccomp: exporting the BPF program: %s", strerror (-ret));
+  if (fstat (fd, &st) < 0)
+    return oci_error_errno (err, errno, "linux.seccomp: fstat of the exported BPF program");
+  if (st.st_size <= 0 || st.st_size % (off_t) sizeof (struct sock_filter) != 0)
+    return oci_error_set (err, EINVAL,
+                          "linux.seccomp: the exported BPF program has %lld bytes, not a whole "
+                          "number of instructions",
+                          (long long) st.st_size);
+  out->len = (size_t) st.st_size / sizeof (struct sock_filter);
+  out->insns = xcalloc (out->len, sizeof (struct sock_filter));
+  if (pread (fd, out->insns, (size_t) st.st_size, 0) != st.st_size)
+    {
+      seccomp_bpf_clear (out);
+      return oci_error_errno (err, errno, "linux.seccomp: reading the exported BPF program");
+    }
+  return 0;
+}
+
+int
+seccomp_filter_compile (const struct oci_seccomp *spec, struct seccomp_bpf *out, oci_error_t **err)
+{
+  scmp_filter_ctx ctx = NULL;
+  int ret;
+
+  out->insns = NULL;
+  out->len = 0;
+  if (seccomp_filter_build (spec, &ctx, err) < 0)
+    return -1;
+  ret = seccomp_filter_export (ctx, out, err);
+  seccomp_release (ctx);
+  return ret;
+}
+
+static const struct name_value kernel_flag_names[] = {
+  { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+  { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+  { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+#if (SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6))                                     \
+    && defined(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+  { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
+#endif
+};
+
+/* The kernel checks the flags before it reads the program: EFAULT for a
+   NULL program means the flag is known (libseccomp probes the same way).  */
+static bool
+kernel_has_flag (unsigned int flag)
+{
+  return syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EFAULT;
+}
+
+int
+seccomp_filter_kernel_flags (const struct oci_seccomp *spec, unsigned int *flags, oci_error_t **err)
+{
+  *flags = 0;
+  for (size_t i = 0; spec->flags && spec->flags[i]; i++)
+    {
+      uint32_t f;
+
+      if (lookup_name (kernel_flag_names, ARRAY_SIZE (kernel_flag_names), spec->flags[i], &f) < 0)
+        return oci_error_set (
+            err, EINVAL, "linux.seccomp.flags: flag \"%s\" is not supported by this libseccomp (%d.%d.%d)",
+            spec->flags[i], SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+      if (!kernel_has_flag (f))
+        return oci_error_set (err, EOPNOTSUPP,
+                              "linux.seccomp.flags: cannot set \"%s\": not supported by this kernel",
+                              spec->flags[i]);
+      *flags |= f;
+    }
+  if (uses_notify (spec))
+    {
+      if (!kernel_has_flag (SECCOMP_FILTER_FLAG_NEW_LISTENER))
+        return oci_error_set (err, EOPNOTSUPP,
+                              "linux.seccomp: SCMP_ACT_NOTIFY needs "
+                              "SECCOMP_FILTER_FLAG_NEW_LISTENER, not supported by this kernel");
+      *flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+      /* TSYNC with a listener: the kernel wants TSYNC_ESRCH (as libseccomp sets).  */
+      if (*flags & SECCOMP_FILTER_FLAG_TSYNC)
+        {
+          if (!kernel_has_flag (SECCOMP_FILTER_FLAG_TSYNC_ESRCH))
+            return oci_error_set (
+                err, EOPNOTSUPP,
+                "linux.seccomp.flags: \"SECCOMP_FILTER_FLAG_TSYNC\" with "
+                "SCMP_ACT_NOTIFY needs SECCOMP_FILTER_FLAG_TSYNC_ESRCH, not supported by this kernel");
+          *flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+        }
+    }
+  return 0;
+}
+
+int
+seccomp_filter_load_bpf (const struct oci_seccomp *spec, const struct seccomp_bpf *bpf, unsigned int flags,
+                         pid_t pid, const char *state_json, oci_error_t **err)
+{
+  struct sock_fprog prog = { .len = (unsigned short) bpf->len, .filter = bpf->insns };
+  long ret;
   int notify_fd;
 
+  if (bpf->len == 0 || bpf->len > USHRT_MAX)
+    return oci_error_set (err, EINVAL, "linux.seccomp: loading the filter: %zu instructions", bpf->len);
+  ret = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
   if (ret < 0)
-    return oci_error_set (err, -ret, "linux.seccomp: loading the filter: %s", strerror (-ret));
-  if (spec->listener_path == NULL || !uses_notify (spec))
-    return 0;
-  notify_fd = seccomp_notify_fd (ctx);
-  if (notify_fd < 0)
-    return oci_error_set (err, -notify_fd, "linux.seccomp: no notify fd: %s", strerror (-notify_fd));
+    return oci_error_errno (err, errno, "linux.seccomp: loading the filter");
+  if (!(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+    {
+      if (ret > 0) /* TSYNC: the thread that could not be synchronised */
+        return oci_error_set (err, ESRCH,
+                              "linux.seccomp: SECCOMP_FILTER_FLAG_TSYNC: thread %ld cannot be "
+                              "synchronised",
+                              ret);
+      return 0;
+    }
+  notify_fd = (int) ret;
   ret = send_to_listener (spec, notify_fd, pid, state_json, err);
   close (notify_fd);
-  return ret;
+  return (int) ret;
 }
