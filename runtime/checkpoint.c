@@ -384,13 +384,7 @@ restore_record (struct restore_run *r, const struct hull_criu_opts *o, oci_error
     oci_map_set (&st->annotations, r->spec->annotations.keys[i], r->spec->annotations.values[i]);
   if (state_save (&r->c, err) < 0)
     return -1;
-  if (o->pid_file)
-    {
-      char buf[32];
-      int len = snprintf (buf, sizeof buf, "%d", (int) r->pid);
-      return write_file_atomic (o->pid_file, buf, (size_t) len, 0644, err);
-    }
-  return 0;
+  return state_write_pid_file (o->pid_file, r->pid, err);
 }
 
 static void

@@ -384,17 +384,6 @@ record_state (struct create_run *r, const struct hull_create_opts *o, oci_error_
 }
 
 static int
-write_pid_file (const char *path, pid_t pid, oci_error_t **err)
-{
-  char buf[32];
-  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-
-  if (path == NULL)
-    return 0;
-  return write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
-}
-
-static int
 create_steps (struct create_run *r, struct hull_globals *g, const struct hull_create_opts *o,
               struct hull_created *out, oci_error_t **err)
 {
@@ -417,7 +406,7 @@ create_steps (struct create_run *r, struct hull_globals *g, const struct hull_cr
   r->ctx.state_dir = r->c.dir;
   if (open_channels (r, o, err) < 0 || clone_init (r, err) < 0 || drive_init (r, g, err) < 0)
     return -1;
-  if (record_state (r, o, err) < 0 || write_pid_file (o->pid_file, r->pid, err) < 0)
+  if (record_state (r, o, err) < 0 || state_write_pid_file (o->pid_file, r->pid, err) < 0)
     return -1;
   if (r->tty_parent >= 0 && terminal_recv_fd (r->tty_parent, &out->pty_master, err) < 0)
     return -1;

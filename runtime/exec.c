@@ -319,17 +319,6 @@ wait_exec (struct exec_run *r, oci_error_t **err)
 }
 
 static int
-write_pid_file (const char *path, pid_t pid, oci_error_t **err)
-{
-  char buf[32];
-  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-
-  if (path == NULL)
-    return 0;
-  return write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
-}
-
-static int
 start_child (struct exec_run *r, const struct hull_exec_opts *o, int *pty_master, oci_error_t **err)
 {
   pid_t pid;
@@ -351,7 +340,7 @@ start_child (struct exec_run *r, const struct hull_exec_opts *o, int *pty_master
   if (r->tty_parent >= 0 && terminal_recv_fd (r->tty_parent, pty_master, err) < 0)
     return -1;
   hull_log (HULL_LOG_DEBUG, "exec in %s: pid %d", o->id, (int) pid);
-  return write_pid_file (o->pid_file, pid, err);
+  return state_write_pid_file (o->pid_file, pid, err);
 }
 
 static void

@@ -318,3 +318,14 @@ state_runc_json (const struct hull_container *c, bool pretty)
     return xstrdup ("{}");
   return pretty ? tabs_to_spaces (out) : steal_pointer (&out);
 }
+
+int
+state_write_pid_file (const char *path, pid_t pid, oci_error_t **err)
+{
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+
+  if (path == NULL)
+    return 0;
+  return write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
+}

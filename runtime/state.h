@@ -75,6 +75,10 @@ int state_save (struct hull_container *c, oci_error_t **err);
 int state_remove (struct hull_container *c, oci_error_t **err);
 void state_container_clear (struct hull_container *c);
 
+/* --pid-file: the pid without a newline, replaced atomically (as runc).
+   path NULL: nothing to do.  */
+int state_write_pid_file (const char *path, pid_t pid, oci_error_t **err);
+
 /* The start time of pid from /proc/<pid>/stat; -1 if it is gone or a
    zombie.  */
 int state_proc_start_time (pid_t pid, uint64_t *start_time);

@@ -36,33 +36,16 @@ cmd_checkpoint (struct hull_globals *g, int argc, char **argv, oci_error_t **err
   while ((c = cli_getopt (argc, argv, ":h", checkpoint_longopts, err)) != -1)
     switch (c)
       {
-      case 'i':
-        o.image_path = optarg;
-        break;
-      case 'w':
-        o.work_path = optarg;
-        break;
       case 'l':
         o.leave_running = true;
-        break;
-      case 't':
-        o.tcp_established = true;
-        break;
-      case 'x':
-        o.ext_unix_sk = true;
-        break;
-      case 's':
-        o.shell_job = true;
-        break;
-      case 'f':
-        o.file_locks = true;
         break;
       case 'h':
         cli_help ("checkpoint", checkpoint_usage, "Checkpoint a running container with criu.",
                   checkpoint_options);
         return 0;
       default:
-        return -1;
+        if (!cli_criu_option (c, &o))
+          return -1;
       }
   if (cli_operands ("checkpoint", checkpoint_usage, argc, argv, 1, 1, err) < 0)
     return -1;

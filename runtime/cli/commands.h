@@ -33,6 +33,12 @@ int cli_getopt (int argc, char **argv, const char *shortopts, const struct optio
 /* Exactly n operands left (after options): "hull <cmd>: ..." otherwise.  */
 int cli_operands (const char *cmd, const char *usage, int argc, char **argv, int min, int max,
                   oci_error_t **err);
+
+struct hull_criu_opts;
+/* The options checkpoint and restore share (--image-path, --work-path,
+   --tcp-established, --ext-unix-sk, --shell-job, --file-locks, as 'i' 'w'
+   't' 'x' 's' 'f'); false for any other.  */
+bool cli_criu_option (int c, struct hull_criu_opts *o);
 /* A non-negative integer option value.  */
 int cli_parse_uint (const char *opt, const char *value, int *out, oci_error_t **err);
 /* Print "Usage: hull <cmd> <usage>" and the description for --help.  */

@@ -1,6 +1,7 @@
 /* Argument helpers shared by hull's subcommands.  */
 #include "config.h"
 #include "commands.h"
+#include "../checkpoint.h"
 #include "util.h"
 
 #include <errno.h>
@@ -61,4 +62,32 @@ cli_help (const char *cmd, const char *usage, const char *description, const cha
   printf ("Usage: hull %s %s\n\n%s\n", cmd, usage, description);
   if (options && *options)
     printf ("\nOptions:\n%s", options);
+}
+
+bool
+cli_criu_option (int c, struct hull_criu_opts *o)
+{
+  switch (c)
+    {
+    case 'i':
+      o->image_path = optarg;
+      return true;
+    case 'w':
+      o->work_path = optarg;
+      return true;
+    case 't':
+      o->tcp_established = true;
+      return true;
+    case 'x':
+      o->ext_unix_sk = true;
+      return true;
+    case 's':
+      o->shell_job = true;
+      return true;
+    case 'f':
+      o->file_locks = true;
+      return true;
+    default:
+      return false;
+    }
 }

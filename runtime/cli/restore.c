@@ -41,12 +41,6 @@ cmd_restore (struct hull_globals *g, int argc, char **argv, oci_error_t **err)
   while ((c = cli_getopt (argc, argv, ":b:dh", restore_longopts, err)) != -1)
     switch (c)
       {
-      case 'i':
-        o.image_path = optarg;
-        break;
-      case 'w':
-        o.work_path = optarg;
-        break;
       case 'b':
         o.bundle = optarg;
         break;
@@ -56,23 +50,12 @@ cmd_restore (struct hull_globals *g, int argc, char **argv, oci_error_t **err)
       case 'p':
         o.pid_file = optarg;
         break;
-      case 't':
-        o.tcp_established = true;
-        break;
-      case 'x':
-        o.ext_unix_sk = true;
-        break;
-      case 's':
-        o.shell_job = true;
-        break;
-      case 'f':
-        o.file_locks = true;
-        break;
       case 'h':
         cli_help ("restore", restore_usage, "Restore a container from a criu checkpoint.", restore_options);
         return 0;
       default:
-        return -1;
+        if (!cli_criu_option (c, &o))
+          return -1;
       }
   if (cli_operands ("restore", restore_usage, argc, argv, 1, 1, err) < 0)
     return -1;
