@@ -2,6 +2,7 @@
    small read/write helpers for cgroup files.  */
 #include "config.h"
 #include "cgroup_internal.h"
+#include "cgroup_convert.h"
 #include "fileutil.h"
 #include "strbuf.h"
 #include "util.h"
@@ -354,5 +355,23 @@ cgroup_check_limit_not_below_usage (const char *dir, const char *usage_file, int
                           "linux.resources.memory.limit: %" PRId64 " is below the current usage %" PRIu64
                           " (checkBeforeUpdate)",
                           limit, usage);
+  return 0;
+}
+
+int
+cgroup_write_hugepage_limits (const char *dir, const struct oci_resources *res, const char *suffix,
+                              oci_error_t **err)
+{
+  for (size_t i = 0; i < res->hugepage_limits_len; i++)
+    {
+      const struct oci_hugepage_limit *l = &res->hugepage_limits[i];
+      cleanup_free char *file = NULL;
+      if (l->page_size == NULL || !cgroup_hugepage_size_valid (l->page_size))
+        return oci_error_set (err, EINVAL, "linux.resources.hugepageLimits[%zu].pageSize: invalid `%s`", i,
+                              l->page_size ? l->page_size : "");
+      xasprintf (&file, "hugetlb.%s.%s", l->page_size, suffix);
+      if (cgroup_writef (dir, file, err, "%" PRIu64, l->limit) < 0)
+        return -1;
+    }
   return 0;
 }

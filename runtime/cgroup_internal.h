@@ -43,6 +43,9 @@ int cgroup_writef (const char *dir, const char *file, oci_error_t **err, const c
 int cgroup_read (const char *dir, const char *file, char **out, oci_error_t **err);
 /* Read a number; "max" reads as UINT64_MAX.  */
 int cgroup_read_u64 (const char *dir, const char *file, uint64_t *out, oci_error_t **err);
+/* hugepageLimits as hugetlb.<size>.<suffix> (v1 "limit_in_bytes", v2 "max").  */
+int cgroup_write_hugepage_limits (const char *dir, const struct oci_resources *res, const char *suffix,
+                                  oci_error_t **err);
 /* checkBeforeUpdate: refuse a memory limit below the usage in usage_file.  */
 int cgroup_check_limit_not_below_usage (const char *dir, const char *usage_file, int64_t limit,
                                         oci_error_t **err);

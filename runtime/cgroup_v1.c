@@ -280,18 +280,7 @@ apply_hugetlb (const struct cgroup_host *h, const char *path, const struct oci_r
     return 0;
   if (controller_dir (h, "hugetlb", path, "hugepageLimits", &dir, err) < 0)
     return -1;
-  for (size_t i = 0; i < res->hugepage_limits_len; i++)
-    {
-      const struct oci_hugepage_limit *l = &res->hugepage_limits[i];
-      cleanup_free char *file = NULL;
-      if (l->page_size == NULL || !cgroup_hugepage_size_valid (l->page_size))
-        return oci_error_set (err, EINVAL, "linux.resources.hugepageLimits[%zu].pageSize: invalid `%s`", i,
-                              l->page_size ? l->page_size : "");
-      xasprintf (&file, "hugetlb.%s.limit_in_bytes", l->page_size);
-      if (cgroup_writef (dir, file, err, "%" PRIu64, l->limit) < 0)
-        return -1;
-    }
-  return 0;
+  return cgroup_write_hugepage_limits (dir, res, "limit_in_bytes", err);
 }
 
 static int

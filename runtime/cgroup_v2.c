@@ -129,18 +129,7 @@ apply_io (const char *dir, const struct oci_block_io *b, oci_error_t **err)
 static int
 apply_hugetlb (const char *dir, const struct oci_resources *res, oci_error_t **err)
 {
-  for (size_t i = 0; i < res->hugepage_limits_len; i++)
-    {
-      const struct oci_hugepage_limit *l = &res->hugepage_limits[i];
-      cleanup_free char *file = NULL;
-      if (l->page_size == NULL || !cgroup_hugepage_size_valid (l->page_size))
-        return oci_error_set (err, EINVAL, "linux.resources.hugepageLimits[%zu].pageSize: invalid `%s`", i,
-                              l->page_size ? l->page_size : "");
-      xasprintf (&file, "hugetlb.%s.max", l->page_size);
-      if (cgroup_writef (dir, file, err, "%" PRIu64, l->limit) < 0)
-        return -1;
-    }
-  return 0;
+  return cgroup_write_hugepage_limits (dir, res, "max", err);
 }
 
 static int
