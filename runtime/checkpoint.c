@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,7 +362,6 @@ static int
 restore_record (struct restore_run *r, const struct hull_criu_opts *o, oci_error_t **err)
 {
   struct hull_state *st = xzalloc (sizeof *st);
-  struct passwd *pw = getpwuid (geteuid ());
   struct timespec now;
 
   r->c.state = st;
@@ -377,7 +375,7 @@ restore_record (struct restore_run *r, const struct hull_criu_opts *o, oci_error
   st->rootfs = xstrdup (r->rootfs);
   clock_gettime (CLOCK_REALTIME, &now);
   st->created = hull_time_rfc3339 (&now, true);
-  st->owner = xstrdup (pw ? pw->pw_name : "");
+  st->owner = state_owner_name ();
   st->own_pid_ns = oci_spec_find_namespace (r->spec, "pid") != NULL;
   st->own_pid_ns_present = true;
   for (size_t i = 0; i < r->spec->annotations.len; i++)

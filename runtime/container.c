@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -344,18 +343,6 @@ drive_init (struct create_run *r, struct hull_globals *g, oci_error_t **err)
   return hull_sync_expect (r->sync_parent, SYNC_CREATED, NULL, 0, err);
 }
 
-static char *
-owner_name (void)
-{
-  struct passwd *pw = getpwuid (geteuid ());
-  char *s;
-
-  if (pw)
-    return xstrdup (pw->pw_name);
-  xasprintf (&s, "#%u", (unsigned) geteuid ());
-  return s;
-}
-
 static int
 record_state (struct create_run *r, const struct hull_create_opts *o, oci_error_t **err)
 {
@@ -374,7 +361,7 @@ record_state (struct create_run *r, const struct hull_create_opts *o, oci_error_
   st->rootfs = xstrdup (r->ctx.rootfs);
   clock_gettime (CLOCK_REALTIME, &now);
   st->created = hull_time_rfc3339 (&now, true);
-  st->owner = owner_name ();
+  st->owner = state_owner_name ();
   st->own_pid_ns = (r->ctx.clone_flags & CLONE_NEWPID) != 0;
   st->own_pid_ns_present = true;
   st->cgroup_path = r->cgroup_path ? xstrdup (r->cgroup_path) : NULL;

@@ -152,7 +152,10 @@ main (int argc, char **argv)
       break;
   if (cmd->name == NULL)
     {
+      /* Engines read --log for the reason of a failure: log this one too.  */
       fprintf (stderr, "hull: unknown command `%s` (see hull --help)\n", argv[optind]);
+      hull_log_init (&g);
+      hull_log (HULL_LOG_ERROR, "unknown command `%s`", argv[optind]);
       return 1;
     }
   /* CVE-2019-5736: the commands whose processes enter a container run

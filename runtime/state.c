@@ -329,3 +329,31 @@ state_write_pid_file (const char *path, pid_t pid, oci_error_t **err)
     return 0;
   return write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
 }
+
+char *
+state_owner_name (void)
+{
+  cleanup_file FILE *f = fopen ("/etc/passwd", "re");
+  cleanup_free char *line = NULL;
+  size_t cap = 0;
+  uid_t uid = geteuid ();
+  char *s;
+
+  while (f && getline (&line, &cap, f) > 0)
+    {
+      /* name:password:uid:... */
+      char *name_end = strchr (line, ':');
+      char *uid_field = name_end ? strchr (name_end + 1, ':') : NULL;
+      char *end = NULL;
+      unsigned long v;
+
+      if (uid_field == NULL)
+        continue;
+      errno = 0;
+      v = strtoul (uid_field + 1, &end, 10);
+      if (errno == 0 && end != uid_field + 1 && *end == ':' && v == (unsigned long) uid)
+        return xstrndup (line, (size_t) (name_end - line));
+    }
+  xasprintf (&s, "#%u", (unsigned) uid);
+  return s;
+}

@@ -75,6 +75,11 @@ int state_save (struct hull_container *c, oci_error_t **err);
 int state_remove (struct hull_container *c, oci_error_t **err);
 void state_container_clear (struct hull_container *c);
 
+/* The name of our effective uid in the host's /etc/passwd ("#<uid>" when
+   it has none), for the state's owner field.  Read directly: no NSS, so a
+   static hull needs no shared libraries at run time.  */
+char *state_owner_name (void);
+
 /* --pid-file: the pid without a newline, replaced atomically (as runc).
    path NULL: nothing to do.  */
 int state_write_pid_file (const char *path, pid_t pid, oci_error_t **err);

@@ -56,14 +56,17 @@ detached() {
     mkdir -p "$rootfs$(dirname "$lib")"
     cp -L "$lib" "$rootfs$lib"
   done
-  printf '#!/proc/self/exe\n' >"$rootfs/entry"
-  chmod 755 "$rootfs/entry"
   # no pid namespace: the watcher outlives the container's init
   set_config '.root.readonly = false | .process.args = ["/entry"]
-    | .process.env += ["LD_DEBUG=libs", "LD_DEBUG_OUTPUT=/dbg"]
     | .linux.namespaces -= [{"type": "pid"}]'
+  printf '#!/bin/sh\n' >"$rootfs/entry"
+  chmod 755 "$rootfs/entry"
   detached "$TEST_TMP/hull-copy" --root "$HULL_ROOT" create --pid-file "$TEST_TMP/pid" -b "$BUNDLE" "$(cid)"
   pid=$(cat "$TEST_TMP/pid")
+  # The entrypoint runs hull itself in the container (the kernel resolves
+  # the interpreter through the init's /proc/self/exe); hull then waits
+  # writing its error to the --log fifo until the watcher has its fd.
+  printf '#!/proc/self/exe --log=/dbg.%s\n' "$pid" >"$rootfs/entry"
   mkfifo "$rootfs/dbg.$pid"
   detached "$TEST_TMP/hull-copy" --root "$HULL_ROOT" start "$(cid)"
   cat >"$rootfs/watch" <<EOF
