@@ -362,7 +362,11 @@ record_state (struct create_run *r, const struct hull_create_opts *o, oci_error_
   clock_gettime (CLOCK_REALTIME, &now);
   st->created = hull_time_rfc3339 (&now, true);
   st->owner = state_owner_name ();
-  st->own_pid_ns = (r->ctx.clone_flags & CLONE_NEWPID) != 0;
+  {
+    const struct oci_namespace *pidns = oci_spec_find_namespace (r->ctx.spec, "pid");
+    /* New, whether clone() or an unshare after joining a user ns made it.  */
+    st->own_pid_ns = pidns && (pidns->path == NULL || pidns->path[0] == '\0');
+  }
   st->own_pid_ns_present = true;
   st->cgroup_path = r->cgroup_path ? xstrdup (r->cgroup_path) : NULL;
   for (size_t i = 0; i < ann->len; i++)

@@ -169,8 +169,10 @@ open_channels (struct exec_run *r, const struct hull_exec_opts *o, oci_error_t *
       r->tty_parent = sv[0];
       r->ctx.console_socket_fd = sv[1];
     }
+  if (r->ctx.console_socket_fd < 0)
+    return 0;
   r->ctx.console_socket_fd = fd_above (r->ctx.console_socket_fd, pf, err);
-  return r->ctx.console_socket_fd < -1 ? -1 : 0;
+  return r->ctx.console_socket_fd < 0 ? -1 : 0;
 }
 
 /* --- the child --- */

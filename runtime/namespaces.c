@@ -238,7 +238,9 @@ report_child_and_exit (struct hull_init_ctx *ctx, int pipe_w, pid_t child)
 
   msg[0] = SYNC_CHILD_PID;
   memcpy (msg + 1, &child, sizeof (pid_t));
-  if (write_all (pipe_w, &child, sizeof (child)) < 0 || write_all (ctx->sync_fd, msg, sizeof (msg)) < 0)
+  /* The parent must learn the grandchild's pid before the grandchild,
+     released by the pipe, sends anything on the same socket.  */
+  if (write_all (ctx->sync_fd, msg, sizeof (msg)) < 0 || write_all (pipe_w, &child, sizeof (child)) < 0)
     _exit (1);
   _exit (0);
 }

@@ -39,6 +39,8 @@ struct hull_criu_opts;
    --tcp-established, --ext-unix-sk, --shell-job, --file-locks, as 'i' 'w'
    't' 'x' 's' 'f'); false for any other.  */
 bool cli_criu_option (int c, struct hull_criu_opts *o);
+/* --preserve-fds N: a non-negative integer, and fds 3..3+N-1 open.  */
+int cli_parse_preserve_fds (const char *value, int *out, oci_error_t **err);
 /* A non-negative integer option value.  */
 int cli_parse_uint (const char *opt, const char *value, int *out, oci_error_t **err);
 /* Print "Usage: hull <cmd> <usage>" and the description for --help.  */

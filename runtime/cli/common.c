@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -62,6 +63,20 @@ cli_help (const char *cmd, const char *usage, const char *description, const cha
   printf ("Usage: hull %s %s\n\n%s\n", cmd, usage, description);
   if (options && *options)
     printf ("\nOptions:\n%s", options);
+}
+
+int
+cli_parse_preserve_fds (const char *value, int *out, oci_error_t **err)
+{
+  if (cli_parse_uint ("--preserve-fds", value, out, err) < 0)
+    return -1;
+  /* Every preserved fd must be open now: a gap would be filled by one of
+     hull's own fds (the locked state directory, the sync socket) and
+     passed into the container.  */
+  for (int fd = 3; fd < 3 + *out; fd++)
+    if (fcntl (fd, F_GETFD) < 0)
+      return oci_error_set (err, EBADF, "--preserve-fds %d: fd %d is not open", *out, fd);
+  return 0;
 }
 
 bool

@@ -54,7 +54,7 @@ cmd_create (struct hull_globals *g, int argc, char **argv, oci_error_t **err)
         o.no_new_keyring = true;
         break;
       case 'f':
-        if (cli_parse_uint ("--preserve-fds", optarg, &o.preserve_fds, err) < 0)
+        if (cli_parse_preserve_fds (optarg, &o.preserve_fds, err) < 0)
           return -1;
         break;
       case 'h':

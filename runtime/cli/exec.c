@@ -130,7 +130,7 @@ parse_one (int c, struct hull_exec_opts *o, struct exec_lists *l, oci_error_t **
       o->process_label = optarg;
       break;
     case 'f':
-      return cli_parse_uint ("--preserve-fds", optarg, &o->preserve_fds, err);
+      return cli_parse_preserve_fds (optarg, &o->preserve_fds, err);
     case 'G':
       o->cgroup = optarg;
       break;

@@ -62,7 +62,7 @@ parse_run_options (int argc, char **argv, struct hull_create_opts *o, bool *deta
         o->no_new_keyring = true;
         break;
       case 'f':
-        if (cli_parse_uint ("--preserve-fds", optarg, &o->preserve_fds, err) < 0)
+        if (cli_parse_preserve_fds (optarg, &o->preserve_fds, err) < 0)
           return -1;
         break;
       case 'h':

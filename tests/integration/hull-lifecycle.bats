@@ -319,6 +319,19 @@ add_hook() {
   [[ "$output" == *closed* ]]
 }
 
+@test "--preserve-fds with a closed fd is refused: hull's own fds never fill the gap" {
+  set_args true
+  # fds 3..6 closed: without the check the locked state directory and the
+  # sync socket would take those numbers and reach the container.
+  run hull run --preserve-fds 4 -b "$BUNDLE" "$(cid)" 3>&- 4>&- 5>&- 6>&-
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"--preserve-fds 4: fd 3 is not open"* ]]
+  [ ! -e "$HULL_ROOT/$(cid)" ]
+  run hull exec --preserve-fds 2 nosuch true 3>&- 4>&-
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"--preserve-fds 2: fd 3 is not open"* ]]
+}
+
 @test "--console-socket receives the pty master and the container has a tty" {
   cc -o "$TEST_TMP/recvtty" "$SRCDIR/tests/integration/recvtty.c"
   "$TEST_TMP/recvtty" "$TEST_TMP/console.sock" "$TEST_TMP/ptyname" "$TEST_TMP/ttyout" 3>&- &
