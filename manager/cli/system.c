@@ -6,6 +6,9 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include "manager/container/state.h"
+#include "manager/store/containers.h"
+#include "manager/store/volumes.h"
 #include "util.h"
 
 static const char prune_help[] = "Usage: berth image prune [OPTIONS]\n\n"
@@ -36,9 +39,17 @@ prune_images (struct berth_store *s, bool all, oci_error_t **err)
   for (size_t i = 0; imgs[i]; i++)
     {
       const struct store_image *img = imgs[i];
+      cleanup_strv char **users = NULL;
 
       if (img->names[0] && !all)
         continue;
+      if (store_image_users (s, img->id, &users, err) < 0)
+        {
+          store_image_list_free (imgs);
+          return -1;
+        }
+      if (users[0])
+        continue; /* a container's image stays */
       if (store_image_remove (s, img->id, err) < 0)
         {
           store_image_list_free (imgs);
@@ -120,38 +131,122 @@ struct df_usage
   int64_t total, active, size, reclaimable;
 };
 
+static void
+strv_add_unique (char ***v, size_t *n, const char *s)
+{
+  if (oci_strv_contains ((const char *const *) *v, s))
+    return;
+  *v = xreallocarray (*v, *n + 2, sizeof (char *));
+  (*v)[(*n)++] = xstrdup (s);
+  (*v)[*n] = NULL;
+}
+
+static int64_t
+df_layers_size (struct berth_store *s, char *const *diff_ids)
+{
+  int64_t total = 0;
+
+  for (size_t i = 0; diff_ids && diff_ids[i]; i++)
+    total += store_layer_size (s, diff_ids[i]);
+  return total;
+}
+
+/* Layers shared between images count once; an image a container uses is
+   active and its layers are not reclaimable.  */
 static int
 df_images (struct berth_store *s, struct df_usage *u, oci_error_t **err)
 {
   struct store_image **imgs = NULL;
-  char **seen = xcalloc (1, sizeof (char *));
-  size_t nseen = 0;
+  cleanup_strv char **all = xcalloc (1, sizeof (char *));
+  cleanup_strv char **used = xcalloc (1, sizeof (char *));
+  size_t nall = 0, nused = 0;
 
   if (store_image_list (s, &imgs, err) < 0)
-    {
-      free (seen);
-      return -1;
-    }
-  /* Layers shared between images count once.  No container uses an
-     image yet, so all of it is reclaimable.  */
+    return -1;
   for (size_t i = 0; imgs[i]; i++)
     {
+      cleanup_strv char **users = NULL;
+
+      if (store_image_users (s, imgs[i]->id, &users, err) < 0)
+        {
+          store_image_list_free (imgs);
+          return -1;
+        }
       u->total++;
+      if (users[0])
+        u->active++;
       for (size_t j = 0; imgs[i]->diff_ids[j]; j++)
         {
-          const char *d = imgs[i]->diff_ids[j];
-
-          if (oci_strv_contains ((const char *const *) seen, d))
-            continue;
-          seen = xreallocarray (seen, nseen + 2, sizeof (char *));
-          seen[nseen++] = xstrdup (d);
-          seen[nseen] = NULL;
-          u->size += store_layer_size (s, d);
+          strv_add_unique (&all, &nall, imgs[i]->diff_ids[j]);
+          if (users[0])
+            strv_add_unique (&used, &nused, imgs[i]->diff_ids[j]);
         }
     }
-  u->reclaimable = u->size;
-  strv_free (seen);
+  u->size = df_layers_size (s, all);
+  u->reclaimable = u->size - df_layers_size (s, used);
   store_image_list_free (imgs);
+  return 0;
+}
+
+/* A container's size is its writable layer; a stopped one's is
+   reclaimable.  */
+static int
+df_containers (struct berth_store *s, struct df_usage *u, oci_error_t **err)
+{
+  struct store_container **l = NULL;
+
+  if (store_container_list (s, &l, err) < 0)
+    return -1;
+  for (size_t i = 0; l[i]; i++)
+    {
+      cleanup_free char *dir = store_container_dir (s, l[i]->id);
+      cleanup_free char *upper = NULL;
+      cleanup_error oci_error_t *e = NULL;
+      struct container_state st;
+      bool running;
+      int64_t size;
+
+      xasprintf (&upper, "%s/upper", dir);
+      size = store_dir_size (upper);
+      running = container_state_read (dir, &st, &e) == 0
+                && (st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED
+                    || st.status == CONTAINER_RESTARTING);
+      u->total++;
+      u->size += size;
+      if (running)
+        u->active++;
+      else
+        u->reclaimable += size;
+    }
+  store_container_list_free (l);
+  return 0;
+}
+
+static int
+df_volumes (struct berth_store *s, struct df_usage *u, oci_error_t **err)
+{
+  struct store_volume **l = NULL;
+
+  if (store_volume_list (s, &l, err) < 0)
+    return -1;
+  for (size_t i = 0; l[i]; i++)
+    {
+      cleanup_strv char **users = NULL;
+      int64_t size = store_volume_size (s, l[i]->name);
+
+      if (store_volume_users (s, l[i]->name, &users, err) < 0)
+        {
+          store_volume_list_free (l);
+          return -1;
+        }
+      u->total++;
+      u->size += size;
+      if (users[0])
+        u->active++;
+      else
+        u->reclaimable += size;
+    }
+  store_volume_list_free (l);
   return 0;
 }
 
@@ -177,6 +272,78 @@ df_row_json (const char *type, const struct df_usage *u)
   return strbuf_detach (&sb, NULL);
 }
 
+static int
+df_table_row (struct cli_table *t, const char *json, oci_error_t **err)
+{
+  static const char *const keys[] = { "Type", "TotalCount", "Active", "Size", "Reclaimable" };
+  char **cells = xcalloc (ARRAY_SIZE (keys), sizeof (char *));
+
+  for (size_t i = 0; i < ARRAY_SIZE (keys); i++)
+    {
+      cleanup_strbuf struct strbuf v = STRBUF_INIT;
+      cleanup_free char *tmpl = NULL;
+
+      xasprintf (&tmpl, "{{.%s}}", keys[i]);
+      if (cli_template_render (tmpl, json, &v, err) < 0)
+        {
+          for (size_t j = 0; j < i; j++)
+            free (cells[j]);
+          free (cells);
+          return -1;
+        }
+      cells[i] = strbuf_detach (&v, NULL);
+    }
+  cli_table_add (t, cells);
+  return 0;
+}
+
+/* The rows of system df as JSON objects: Images, Containers, Local
+   Volumes.  */
+static int
+df_rows (struct berth_store *s, char *rows[3], oci_error_t **err)
+{
+  struct df_usage images = { 0 }, containers = { 0 }, volumes = { 0 };
+
+  if (df_images (s, &images, err) < 0 || df_containers (s, &containers, err) < 0
+      || df_volumes (s, &volumes, err) < 0)
+    return -1;
+  rows[0] = df_row_json ("Images", &images);
+  rows[1] = df_row_json ("Containers", &containers);
+  rows[2] = df_row_json ("Local Volumes", &volumes);
+  return 0;
+}
+
+static int
+df_print (char *rows[3], const char *format, oci_error_t **err)
+{
+  static const char *const hdr[] = { "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE" };
+  enum cli_format_kind kind = cli_format_kind (format);
+  struct cli_table t;
+  int ret = 0;
+
+  if (kind == CLI_FORMAT_JSON || kind == CLI_FORMAT_TEMPLATE)
+    {
+      for (size_t i = 0; i < 3; i++)
+        {
+          cleanup_strbuf struct strbuf line = STRBUF_INIT;
+
+          if (kind == CLI_FORMAT_JSON)
+            strbuf_addstr (&line, rows[i]);
+          else if (cli_template_render (format, rows[i], &line, err) < 0)
+            return -1;
+          printf ("%s\n", strbuf_str (&line));
+        }
+      return 0;
+    }
+  cli_table_init (&t, (const char *const *) hdr, ARRAY_SIZE (hdr));
+  for (size_t i = 0; i < 3 && ret == 0; i++)
+    ret = df_table_row (&t, rows[i], err);
+  if (ret == 0)
+    cli_table_print (&t, stdout);
+  cli_table_free (&t);
+  return ret;
+}
+
 int
 cmd_system_df (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
 {
@@ -184,16 +351,10 @@ cmd_system_df (struct berth_globals *g, int argc, char **argv, oci_error_t **err
     { "format", required_argument, NULL, 'f' },
     { NULL, 0, NULL, 0 },
   };
-  static const char *const hdr[] = { "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE" };
-  static const char *const keys[] = { "Type", "TotalCount", "Active", "Size", "Reclaimable" };
   const char *format = NULL;
-  struct df_usage u = { 0 };
-  cleanup_free char *json = NULL;
-  cleanup_strbuf struct strbuf line = STRBUF_INIT;
+  char *rows[3] = { NULL, NULL, NULL };
   struct berth_store *s;
-  struct cli_table t;
-  char **cells;
-  int c;
+  int c, ret;
 
   if (cli_wants_help (argc, argv))
     {
@@ -205,41 +366,12 @@ cmd_system_df (struct berth_globals *g, int argc, char **argv, oci_error_t **err
       format = optarg;
     else
       return cli_usage_error ("system df", "invalid option", err);
-  if (cli_store (g, &s, err) < 0 || df_images (s, &u, err) < 0)
+  if (cli_store (g, &s, err) < 0 || df_rows (s, rows, err) < 0)
     return -1;
-  json = df_row_json ("Images", &u);
-  if (cli_format_kind (format) == CLI_FORMAT_JSON)
-    {
-      printf ("%s\n", json);
-      return 0;
-    }
-  if (cli_format_kind (format) == CLI_FORMAT_TEMPLATE)
-    {
-      if (cli_template_render (format, json, &line, err) < 0)
-        return -1;
-      printf ("%s\n", strbuf_str (&line));
-      return 0;
-    }
-  cli_table_init (&t, (const char *const *) hdr, 5);
-  cells = xcalloc (5, sizeof (char *));
-  for (size_t i = 0; i < 5; i++)
-    {
-      cleanup_strbuf struct strbuf v = STRBUF_INIT;
-      cleanup_free char *tmpl = NULL;
-
-      xasprintf (&tmpl, "{{.%s}}", keys[i]);
-      if (cli_template_render (tmpl, json, &v, err) < 0)
-        {
-          free (cells);
-          cli_table_free (&t);
-          return -1;
-        }
-      cells[i] = strbuf_detach (&v, NULL);
-    }
-  cli_table_add (&t, cells);
-  cli_table_print (&t, stdout);
-  cli_table_free (&t);
-  return 0;
+  ret = df_print (rows, format, err);
+  for (size_t i = 0; i < 3; i++)
+    free (rows[i]);
+  return ret;
 }
 
 int

@@ -48,7 +48,37 @@ static const char schema_v1[] = "CREATE TABLE images ("
                                 "  pid INTEGER NOT NULL,"
                                 "  PRIMARY KEY (digest, pid));";
 
-static const char *const migrations[] = { schema_v1 };
+/* Version 2: containers (name unique by constraint), the volumes they
+   use and local volumes.  An image a container uses cannot be deleted:
+   `rmi -f` leaves it dangling instead.  */
+static const char schema_v2[] = "CREATE TABLE containers ("
+                                "  id TEXT PRIMARY KEY,"
+                                "  name TEXT NOT NULL UNIQUE,"
+                                "  image_id TEXT NOT NULL,"
+                                "  image_name TEXT NOT NULL,"
+                                "  command TEXT NOT NULL,"
+                                "  created_ns INTEGER NOT NULL,"
+                                "  runtime TEXT NOT NULL,"
+                                "  record TEXT NOT NULL);"
+                                "CREATE INDEX containers_image ON containers(image_id);"
+                                "CREATE TABLE container_volumes ("
+                                "  container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,"
+                                "  volume_name TEXT NOT NULL,"
+                                "  PRIMARY KEY (container_id, volume_name));"
+                                "CREATE INDEX container_volumes_volume ON container_volumes(volume_name);"
+                                "CREATE TABLE volumes ("
+                                "  name TEXT PRIMARY KEY,"
+                                "  driver TEXT NOT NULL,"
+                                "  created INTEGER NOT NULL,"
+                                "  anonymous INTEGER NOT NULL,"
+                                "  labels_json TEXT NOT NULL,"
+                                "  options_json TEXT NOT NULL);"
+                                "CREATE TRIGGER images_in_use BEFORE DELETE ON images"
+                                "  WHEN EXISTS (SELECT 1 FROM containers WHERE image_id = OLD.id)"
+                                "  BEGIN SELECT RAISE(ABORT, 'the image is used by a container'); END;";
+
+static const char *const migrations[] = { schema_v1, schema_v2 };
+_Static_assert(ARRAY_SIZE (migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 
 void
 db_finalizep (sqlite3_stmt **stmt)
@@ -202,7 +232,12 @@ db_open (struct berth_store *s, oci_error_t **err)
       return -1;
     }
   sqlite3_busy_timeout (s->db, STORE_BUSY_TIMEOUT_MS);
-  if (db_exec (s, "PRAGMA journal_mode = WAL", err) < 0 || db_exec (s, "PRAGMA synchronous = FULL", err) < 0
+  /* WAL with synchronous=NORMAL: a killed process never loses or tears a
+     commit; a power loss may lose the last commits but never corrupts the
+     database, and every file a row points to was made durable before the
+     row was written, so what remains is consistent (gc collects what lost
+     its row).  FULL would fsync the WAL on every commit of every command.  */
+  if (db_exec (s, "PRAGMA journal_mode = WAL", err) < 0 || db_exec (s, "PRAGMA synchronous = NORMAL", err) < 0
       || db_exec (s, "PRAGMA foreign_keys = ON", err) < 0)
     return -1;
   return db_migrate (s, err);

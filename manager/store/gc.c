@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "digest.h"
@@ -210,6 +211,75 @@ gc_tmp (struct berth_store *s, uint64_t *reclaimed, oci_error_t **err)
   return 0;
 }
 
+/* Container directories without a row, older than this, are leftovers of
+   a create that crashed before its row was written.  */
+#define CONTAINER_DIR_GRACE_S (10 * 60)
+
+/* Whether <path> is mounted on (its device differs from its parent's).
+   Kept here: gc.c must not depend on the container code.  */
+static bool
+gc_is_mountpoint (const char *path)
+{
+  cleanup_free char *parent = NULL;
+  struct stat a, b;
+
+  xasprintf (&parent, "%s/..", path);
+  if (lstat (path, &a) < 0 || !S_ISDIR (a.st_mode) || stat (parent, &b) < 0)
+    return false;
+  return a.st_dev != b.st_dev;
+}
+
+static bool
+container_dir_busy (int parent, const char *name, const char *path)
+{
+  cleanup_free char *merged = NULL;
+  cleanup_close int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_close int lock = -1;
+  struct stat st;
+
+  if (fd < 0 || fstat (fd, &st) < 0 || st.st_mtime > time (NULL) - CONTAINER_DIR_GRACE_S)
+    return true;
+  xasprintf (&merged, "%s/merged", path);
+  if (gc_is_mountpoint (merged))
+    return true;
+  /* A creator or mounter holds the directory's flock; a live monitor its
+     monitor.lock.  */
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    return true;
+  lock = openat (fd, "monitor.lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  return lock >= 0 && flock (lock, LOCK_EX | LOCK_NB) < 0;
+}
+
+static int
+gc_containers (struct berth_store *s, oci_error_t **err)
+{
+  cleanup_free char *dir = NULL;
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+
+  xasprintf (&dir, "%s/containers", s->root);
+  d = opendir (dir);
+  if (d == NULL)
+    return errno == ENOENT ? 0 : oci_error_errno (err, errno, "open %s", dir);
+  while ((de = readdir (d)) != NULL)
+    {
+      cleanup_free char *path = NULL;
+      bool used;
+
+      if (de->d_name[0] == '.' || strlen (de->d_name) != 64)
+        continue;
+      if (gc_query_bool (s, "SELECT EXISTS (SELECT 1 FROM containers WHERE id = ?)", de->d_name, &used, err)
+          < 0)
+        return -1;
+      xasprintf (&path, "%s/%s", dir, de->d_name);
+      if (used || container_dir_busy (dirfd (d), de->d_name, path))
+        continue;
+      if (remove_recursive (path, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 int
 store_gc (struct berth_store *s, uint64_t *reclaimed, oci_error_t **err)
 {
@@ -219,7 +289,7 @@ store_gc (struct berth_store *s, uint64_t *reclaimed, oci_error_t **err)
     return -1;
   if (gc_drop_dead_leases (s, err) < 0 || gc_blobs_of (s, "sha256", &total, err) < 0
       || gc_blobs_of (s, "sha512", &total, err) < 0 || gc_layers (s, &total, err) < 0
-      || gc_layer_rows (s, err) < 0 || gc_tmp (s, &total, err) < 0)
+      || gc_layer_rows (s, err) < 0 || gc_tmp (s, &total, err) < 0 || gc_containers (s, err) < 0)
     {
       db_rollback (s);
       return oci_error_prefix (err, "garbage collection");

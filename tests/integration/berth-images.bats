@@ -229,8 +229,11 @@ blob_count() {
   [ "$status" -eq 0 ]
   [[ "${lines[0]}" =~ ^TYPE\ +TOTAL\ +ACTIVE\ +SIZE\ +RECLAIMABLE$ ]]
   [[ "${lines[1]}" =~ ^Images\ +2\ +0\ +[0-9.]+[kM]B ]]
+  [[ "${lines[2]}" =~ ^Containers\ +0\ +0\  ]]
+  [[ "${lines[3]}" =~ ^Local\ Volumes\ +0\ +0\  ]]
   run berth system df --format json
-  [ "$(jq -r .TotalCount <<<"$output")" = 2 ]
+  [ "$(jq -r 'select(.Type == "Images").TotalCount' <<<"$output")" = 2 ]
+  [ "$(jq -r 'select(.Type == "Containers").TotalCount' <<<"$output")" = 0 ]
 }
 
 @test "system check is clean, then finds a corrupted blob" {
