@@ -174,6 +174,27 @@ write_file_replace_at (int dirfd, const char *name, const void *data, size_t len
 }
 
 int
+write_file_replace (const char *path, const void *data, size_t len, mode_t mode, oci_error_t **err)
+{
+  cleanup_free char *dir = xstrdup (path);
+  char *slash = strrchr (dir, '/');
+  const char *name = path;
+  cleanup_close int dfd = -1;
+
+  if (slash)
+    {
+      name = path + (slash - dir) + 1;
+      if (slash == dir)
+        slash++;
+      *slash = '\0';
+    }
+  dfd = open (slash ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return oci_error_errno (err, errno, "open %s", slash ? dir : ".");
+  return write_file_replace_at (dfd, name, data, len, mode, err);
+}
+
+int
 write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, oci_error_t **err)
 {
   return write_file_atomic_at (AT_FDCWD, path, data, len, mode, err);

@@ -28,6 +28,8 @@ int write_file_atomic_at (int dirfd, const char *name, const void *data, size_t 
    fsyncs on every container start.  */
 int write_file_replace_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                            oci_error_t **err);
+/* The same for a path.  */
+int write_file_replace (const char *path, const void *data, size_t len, mode_t mode, oci_error_t **err);
 
 /* write(2) all bytes, retrying on EINTR and short writes.  */
 int write_all (int fd, const void *data, size_t len);
