@@ -36,7 +36,10 @@ print_help (FILE *out)
                 "Options:\n"
                 "      --root DIR         data root (default /var/lib/berth as root,\n"
                 "                         $XDG_DATA_HOME/berth otherwise)\n"
-                "      --runtime PATH     OCI runtime to run containers with (default hull)\n"
+                "      --runroot DIR      runtime state (default /run/berth with the default\n"
+                "                         root, else ROOT/run)\n"
+                "      --runtime PATH     OCI runtime for new containers (default hull, or\n"
+                "                         \"runtime\" in /etc/berth/berth.conf)\n"
                 "      --config DIR       location of the client config files (default ~/.docker)\n"
                 "      --log-level LEVEL  debug, info, warn, error or fatal (default warn)\n"
                 "  -v, --version          print the version\n"
@@ -97,12 +100,14 @@ parse_globals (struct berth_globals *g, int argc, char **argv)
   {
     OPT_ROOT = 256,
     OPT_RUNTIME,
+    OPT_RUNROOT,
     OPT_CONFIG,
     OPT_LOG_LEVEL,
   };
   static const struct option opts[] = {
     { "root", required_argument, NULL, OPT_ROOT },
     { "runtime", required_argument, NULL, OPT_RUNTIME },
+    { "runroot", required_argument, NULL, OPT_RUNROOT },
     { "config", required_argument, NULL, OPT_CONFIG },
     { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
     { "version", no_argument, NULL, 'v' },
@@ -120,6 +125,9 @@ parse_globals (struct berth_globals *g, int argc, char **argv)
           break;
         case OPT_RUNTIME:
           g->runtime = optarg;
+          break;
+        case OPT_RUNROOT:
+          g->runroot = optarg;
           break;
         case OPT_CONFIG:
           g->config_dir = optarg;
@@ -156,7 +164,7 @@ parse_globals (struct berth_globals *g, int argc, char **argv)
 int
 main (int argc, char **argv)
 {
-  struct berth_globals g = { .runtime = "hull", .log_level = "warn" };
+  struct berth_globals g = { .log_level = "warn" };
   cleanup_free char *root = NULL;
   cleanup_free char *config = NULL;
   cleanup_error oci_error_t *err = NULL;

@@ -15,14 +15,17 @@
 struct berth_globals
 {
   const char *root;       /* --root */
-  const char *runtime;    /* --runtime */
+  const char *runtime;    /* --runtime (NULL: see runtime_resolve) */
+  const char *runroot;    /* --runroot (NULL: see berth_runroot) */
   const char *config_dir; /* --config (docker config dir) */
   const char *log_level;  /* --log-level */
   struct berth_store *store;
 };
 
 /* Exit codes (docker's).  */
-#define BERTH_EXIT_ERROR 125
+#define BERTH_EXIT_ERROR      125
+#define BERTH_EXIT_CANNOT_RUN 126 /* the command cannot be invoked */
+#define BERTH_EXIT_NOT_FOUND  127 /* the command was not found */
 
 /* Open the store at --root once; later calls return it.  */
 int cli_store (struct berth_globals *g, struct berth_store **out, oci_error_t **err);
