@@ -1,10 +1,17 @@
-/* berth image inspect / inspect, and berth history.  */
+/* berth inspect (containers, then images, then volumes), image inspect,
+   container inspect, and berth history.  */
 #include "config.h"
 #include "commands.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <time.h>
 
+#include "fileutil.h"
+#include "manager/container/control.h"
+#include "manager/container/monitor_proto.h"
+#include "manager/container/state.h"
+#include "manager/store/volumes.h"
 #include "util.h"
 
 static const char image_inspect_help[]
@@ -14,11 +21,22 @@ static const char image_inspect_help[]
       "  -f, --format string   Format output using a custom template\n"
       "                        ({{.Id}}, {{.Config.Cmd}}, {{json .RootFS}}, ...)\n";
 
-static const char inspect_help[] = "Usage: berth inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
-                                   "Return low-level information on berth objects (images)\n\n"
-                                   "Options:\n"
-                                   "  -f, --format string   Format output using a custom template\n"
-                                   "      --type string     Return JSON for specified type (image)\n";
+static const char inspect_help[]
+    = "Usage: berth inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
+      "Return low-level information on berth objects (containers, images, volumes)\n\n"
+      "Options:\n"
+      "  -f, --format string   Format output using a custom template\n"
+      "                        ({{.State.Status}}, {{.Config.Cmd}}, {{json .Mounts}}, ...)\n"
+      "  -s, --size            Display total file sizes if the type is container\n"
+      "      --type string     Return JSON for specified type (container, image, volume)\n";
+
+static const char container_inspect_help[]
+    = "Usage: berth container inspect [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+      "Display detailed information on one or more containers\n\n"
+      "Options:\n"
+      "  -f, --format string   Format output using a custom template\n"
+      "                        ({{.State.Status}}, {{.Config.Cmd}}, {{json .Mounts}}, ...)\n"
+      "  -s, --size            Display total file sizes\n";
 
 static const char history_help[]
     = "Usage: berth history [OPTIONS] IMAGE\n\n"
@@ -133,15 +151,365 @@ image_inspect_json (struct berth_store *s, const struct store_image *img, char *
   return 0;
 }
 
+/* --- containers and volumes --- */
+
+static void
+json_raw (struct strbuf *sb, const char *key, const char *json)
+{
+  json_key (sb, key);
+  strbuf_addstr (sb, json);
+}
+
+static void
+json_int (struct strbuf *sb, const char *key, long long v)
+{
+  json_key (sb, key);
+  strbuf_addf (sb, "%lld", v);
+}
+
+static void
+json_bool (struct strbuf *sb, const char *key, bool v)
+{
+  json_key (sb, key);
+  strbuf_addstr (sb, v ? "true" : "false");
+}
+
+/* A member of the create.json record; null becomes EMPTY.  */
+static int
+record_member (struct strbuf *sb, const char *key, const char *record, const char *empty, oci_error_t **err)
+{
+  cleanup_strbuf struct strbuf v = STRBUF_INIT;
+
+  if (cli_json_member (record ? record : "{}", key, &v, err) < 0)
+    return -1;
+  json_raw (sb, key, streq (strbuf_str (&v), "null") ? empty : strbuf_str (&v));
+  return 0;
+}
+
+static void
+json_time (struct strbuf *sb, const char *key, int64_t ns)
+{
+  cleanup_free char *t = container_time_rfc3339 (ns);
+
+  json_kv (sb, key, t);
+}
+
+static void
+container_health (struct strbuf *sb, const char *cdir, const struct container_state *st)
+{
+  cleanup_free char *path = NULL, *data = NULL;
+  cleanup_error oci_error_t *e = NULL;
+  cleanup_strbuf struct strbuf check = STRBUF_INIT;
+  size_t len;
+
+  xasprintf (&path, "%s/%s", cdir, MONITOR_HEALTH_FILE);
+  if (read_file_max (path, 1 << 20, &data, &len, &e) == 0 && cli_json_pretty (data, &check, &e) == 0)
+    {
+      json_raw (sb, "Health", data);
+      return;
+    }
+  if (st->health[0] == '\0')
+    return;
+  json_key (sb, "Health");
+  strbuf_addstr (sb, "{\"Status\":");
+  cli_json_string (sb, st->health);
+  strbuf_addf (sb, ",\"FailingStreak\":%d,\"Log\":[]}", st->health_failing_streak);
+}
+
+static void
+container_state_json (struct strbuf *sb, const char *cdir, const struct container_state *st)
+{
+  cleanup_strbuf struct strbuf o = STRBUF_INIT;
+  bool up = st->status == CONTAINER_RUNNING || st->status == CONTAINER_PAUSED;
+
+  strbuf_addch (&o, '{');
+  json_kv (&o, "Status", container_status_name (st->status));
+  json_bool (&o, "Running", up || st->status == CONTAINER_RESTARTING);
+  json_bool (&o, "Paused", st->status == CONTAINER_PAUSED);
+  json_bool (&o, "Restarting", st->status == CONTAINER_RESTARTING);
+  json_bool (&o, "OOMKilled", st->oom_killed);
+  json_bool (&o, "Dead", st->status == CONTAINER_DEAD);
+  json_int (&o, "Pid", up ? st->pid : 0);
+  json_int (&o, "ExitCode", st->exit_code);
+  json_kv (&o, "Error", "");
+  json_time (&o, "StartedAt", st->started_ns);
+  json_time (&o, "FinishedAt", st->finished_ns);
+  container_health (&o, cdir, st);
+  strbuf_addch (&o, '}');
+  json_raw (sb, "State", strbuf_str (&o));
+}
+
+static void
+container_graph_driver (struct strbuf *sb, struct berth_store *s, const struct store_container *c,
+                        const char *cdir)
+{
+  cleanup_strbuf struct strbuf lower = STRBUF_INIT;
+  cleanup_error oci_error_t *e = NULL;
+  struct store_image *img = NULL;
+  static const char *const dirs[][2]
+      = { { "MergedDir", "merged" }, { "UpperDir", "upper" }, { "WorkDir", "work" } };
+
+  if (cli_image_lookup (s, c->image_id, &img, &e) == 0)
+    {
+      for (size_t i = strv_len (img->diff_ids); i-- > 0;)
+        {
+          cleanup_free char *p = store_layer_path (s, img->diff_ids[i]);
+
+          if (lower.len)
+            strbuf_addch (&lower, ':');
+          strbuf_addstr (&lower, p ? p : "");
+        }
+      store_image_free (img);
+    }
+  json_key (sb, "GraphDriver");
+  strbuf_addstr (sb, "{\"Data\":{\"LowerDir\":");
+  cli_json_string (sb, strbuf_str (&lower));
+  for (size_t i = 0; i < ARRAY_SIZE (dirs); i++)
+    {
+      cleanup_free char *p = NULL;
+
+      xasprintf (&p, "%s/%s", cdir, dirs[i][1]);
+      strbuf_addf (sb, ",\"%s\":", dirs[i][0]);
+      cli_json_string (sb, p);
+    }
+  strbuf_addstr (sb, "},\"Name\":\"overlay\"}");
+}
+
+static const char network_settings[]
+    = "{\"Bridge\":\"\",\"SandboxID\":\"\",\"SandboxKey\":\"\",\"Ports\":{},\"HairpinMode\":false,"
+      "\"LinkLocalIPv6Address\":\"\",\"LinkLocalIPv6PrefixLen\":0,\"SecondaryIPAddresses\":null,"
+      "\"SecondaryIPv6Addresses\":null,\"EndpointID\":\"\",\"Gateway\":\"\",\"GlobalIPv6Address\":\"\","
+      "\"GlobalIPv6PrefixLen\":0,\"IPAddress\":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\","
+      "\"MacAddress\":\"\",\"Networks\":{}}";
+
+static void
+container_paths (struct strbuf *sb, const char *cdir)
+{
+  static const char *const files[][2] = { { "ResolvConfPath", "resolv.conf" },
+                                          { "HostnamePath", "hostname" },
+                                          { "HostsPath", "hosts" },
+                                          { "LogPath", MONITOR_LOG_FILE } };
+
+  for (size_t i = 0; i < ARRAY_SIZE (files); i++)
+    {
+      cleanup_free char *p = NULL;
+
+      xasprintf (&p, "%s/%s", cdir, files[i][1]);
+      json_kv (sb, files[i][0], p);
+    }
+}
+
+static void
+container_sizes (struct strbuf *sb, struct berth_store *s, const struct store_container *c, const char *cdir)
+{
+  cleanup_free char *upper = NULL;
+  cleanup_error oci_error_t *e = NULL;
+  struct store_image *img = NULL;
+  int64_t rw, image = 0;
+
+  xasprintf (&upper, "%s/upper", cdir);
+  rw = container_dir_size (upper);
+  if (cli_image_lookup (s, c->image_id, &img, &e) == 0)
+    {
+      image = img->size;
+      store_image_free (img);
+    }
+  json_int (sb, "SizeRw", rw);
+  json_int (sb, "SizeRootFs", rw + image);
+}
+
+/* Docker's container inspect object.  */
+static int
+container_inspect_json (struct berth_store *s, const struct store_container *c, bool size, char **out,
+                        oci_error_t **err)
+{
+  cleanup_strbuf struct strbuf sb = STRBUF_INIT;
+  cleanup_free char *cdir = store_container_dir (s, c->id);
+  cleanup_free char *name = NULL;
+  struct container_state st;
+
+  if (container_state_read (cdir, &st, err) < 0)
+    return -1;
+  xasprintf (&name, "/%s", c->name);
+  strbuf_addch (&sb, '{');
+  json_kv (&sb, "Id", c->id);
+  json_time (&sb, "Created", c->created_ns);
+  if (record_member (&sb, "Path", c->record, "\"\"", err) < 0
+      || record_member (&sb, "Args", c->record, "[]", err) < 0)
+    return -1;
+  container_state_json (&sb, cdir, &st);
+  json_kv (&sb, "Image", c->image_id);
+  container_paths (&sb, cdir);
+  json_kv (&sb, "Name", name);
+  json_int (&sb, "RestartCount", st.restart_count);
+  json_kv (&sb, "Driver", "overlay");
+  json_kv (&sb, "Platform", "linux");
+  json_kv (&sb, "MountLabel", "");
+  json_kv (&sb, "ProcessLabel", "");
+  json_kv (&sb, "AppArmorProfile", "");
+  json_raw (&sb, "ExecIDs", "null");
+  if (record_member (&sb, "HostConfig", c->record, "{}", err) < 0)
+    return -1;
+  container_graph_driver (&sb, s, c, cdir);
+  if (size)
+    container_sizes (&sb, s, c, cdir);
+  if (record_member (&sb, "Mounts", c->record, "[]", err) < 0
+      || record_member (&sb, "Config", c->record, "{}", err) < 0)
+    return -1;
+  json_raw (&sb, "NetworkSettings", network_settings);
+  strbuf_addch (&sb, '}');
+  *out = strbuf_detach (&sb, NULL);
+  return 0;
+}
+
+static void
+json_kv_map (struct strbuf *sb, const char *key, char **kv)
+{
+  json_key (sb, key);
+  if (kv == NULL || kv[0] == NULL)
+    {
+      strbuf_addstr (sb, "null");
+      return;
+    }
+  strbuf_addch (sb, '{');
+  for (size_t i = 0; kv[i]; i++)
+    {
+      const char *eq = strchr (kv[i], '=');
+      cleanup_free char *k = eq ? xstrndup (kv[i], eq - kv[i]) : xstrdup (kv[i]);
+
+      if (i)
+        strbuf_addch (sb, ',');
+      cli_json_string (sb, k);
+      strbuf_addch (sb, ':');
+      cli_json_string (sb, eq ? eq + 1 : "");
+    }
+  strbuf_addch (sb, '}');
+}
+
+/* Docker's volume inspect object.  */
+static char *
+volume_inspect_json (struct berth_store *s, const struct store_volume *v)
+{
+  cleanup_strbuf struct strbuf sb = STRBUF_INIT;
+  cleanup_free char *path = store_volume_path (s, v->name);
+  time_t t = (time_t) v->created;
+  char created[64];
+  struct tm tm;
+
+  gmtime_r (&t, &tm);
+  strftime (created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  strbuf_addch (&sb, '{');
+  json_kv (&sb, "CreatedAt", created);
+  json_kv (&sb, "Driver", v->driver ? v->driver : "local");
+  json_kv_map (&sb, "Labels", v->labels);
+  json_kv (&sb, "Mountpoint", path);
+  json_kv (&sb, "Name", v->name);
+  json_kv_map (&sb, "Options", v->options);
+  json_kv (&sb, "Scope", "local");
+  strbuf_addch (&sb, '}');
+  return strbuf_detach (&sb, NULL);
+}
+
+/* --- lookup by type --- */
+
+enum inspect_type
+{
+  INSPECT_CONTAINER = 1,
+  INSPECT_IMAGE = 2,
+  INSPECT_VOLUME = 4,
+  INSPECT_ANY = 7,
+};
+
+struct inspect_opts
+{
+  const char *format;
+  unsigned types;
+  bool size;
+};
+
+/* The JSON of REF; 1 when not found as any allowed type.  */
+static int
+inspect_lookup (struct berth_store *s, const struct inspect_opts *o, const char *ref, char **json,
+                oci_error_t **err)
+{
+  cleanup_error oci_error_t *e = NULL;
+
+  if (o->types & INSPECT_CONTAINER)
+    {
+      struct store_container *c = NULL;
+      int r;
+
+      if (store_container_lookup (s, ref, &c, &e) == 0)
+        {
+          r = container_inspect_json (s, c, o->size, json, err);
+          store_container_free (c);
+          return r;
+        }
+      if (e->status != ENOENT)
+        {
+          *err = steal_pointer (&e);
+          return -1;
+        }
+      oci_error_free (&e);
+    }
+  if (o->types & INSPECT_IMAGE)
+    {
+      struct store_image *img = NULL;
+      int r;
+
+      if (cli_image_lookup (s, ref, &img, &e) == 0)
+        {
+          r = image_inspect_json (s, img, json, err);
+          store_image_free (img);
+          return r;
+        }
+      if (e->status != ENOENT && o->types == INSPECT_IMAGE)
+        {
+          *err = steal_pointer (&e);
+          return -1;
+        }
+      oci_error_free (&e);
+    }
+  if (o->types & INSPECT_VOLUME)
+    {
+      struct store_volume *v = NULL;
+
+      if (store_volume_lookup (s, ref, &v, &e) == 0)
+        {
+          *json = volume_inspect_json (s, v);
+          store_volume_free (v);
+          return 0;
+        }
+    }
+  return 1;
+}
+
+static const char *
+inspect_noun (unsigned types)
+{
+  switch (types)
+    {
+    case INSPECT_CONTAINER:
+      return "container";
+    case INSPECT_IMAGE:
+      return "image";
+    case INSPECT_VOLUME:
+      return "volume";
+    default:
+      return "object";
+    }
+}
+
 /* Print the objects as a JSON array, or one template line each; names
    not found are reported and give exit status 1.  */
 static int
-inspect_images (struct berth_globals *g, const char *format, int argc, char **argv, const char *noun,
-                oci_error_t **err)
+inspect_objects (struct berth_globals *g, const struct inspect_opts *o, int argc, char **argv,
+                 oci_error_t **err)
 {
   cleanup_strbuf struct strbuf arr = STRBUF_INIT;
+  bool as_json = o->format == NULL || cli_format_kind (o->format) == CLI_FORMAT_JSON;
   struct berth_store *s;
-  int status = 0;
+  int status = 0, r;
   size_t n = 0;
 
   if (cli_store (g, &s, err) < 0)
@@ -149,32 +517,21 @@ inspect_images (struct berth_globals *g, const char *format, int argc, char **ar
   strbuf_addch (&arr, '[');
   for (int i = 0; i < argc; i++)
     {
-      struct store_image *img = NULL;
       cleanup_free char *json = NULL;
-      cleanup_error oci_error_t *e = NULL;
 
-      if (cli_image_lookup (s, argv[i], &img, &e) < 0)
+      if ((r = inspect_lookup (s, o, argv[i], &json, err)) < 0)
+        return -1;
+      if (r == 1)
         {
-          if (e->status != ENOENT)
-            {
-              *err = steal_pointer (&e);
-              return -1;
-            }
-          fprintf (stderr, "Error: No such %s: %s\n", noun, argv[i]);
+          fprintf (stderr, "Error: No such %s: %s\n", inspect_noun (o->types), argv[i]);
           status = 1;
           continue;
         }
-      if (image_inspect_json (s, img, &json, err) < 0)
-        {
-          store_image_free (img);
-          return -1;
-        }
-      store_image_free (img);
-      if (format && cli_format_kind (format) != CLI_FORMAT_JSON)
+      if (!as_json)
         {
           cleanup_strbuf struct strbuf line = STRBUF_INIT;
 
-          if (cli_template_render (format, json, &line, err) < 0)
+          if (cli_template_render (o->format, json, &line, err) < 0)
             return -1;
           printf ("%s\n", strbuf_str (&line));
           continue;
@@ -184,7 +541,7 @@ inspect_images (struct berth_globals *g, const char *format, int argc, char **ar
       strbuf_addstr (&arr, json);
     }
   strbuf_addch (&arr, ']');
-  if (format == NULL || cli_format_kind (format) == CLI_FORMAT_JSON)
+  if (as_json)
     {
       cleanup_strbuf struct strbuf pretty = STRBUF_INIT;
 
@@ -196,7 +553,21 @@ inspect_images (struct berth_globals *g, const char *format, int argc, char **ar
 }
 
 static int
-inspect_common (struct berth_globals *g, int argc, char **argv, const char *help, bool typed,
+parse_type (const char *arg, unsigned *types, oci_error_t **err)
+{
+  if (streq (arg, "container"))
+    *types = INSPECT_CONTAINER;
+  else if (streq (arg, "image"))
+    *types = INSPECT_IMAGE;
+  else if (streq (arg, "volume"))
+    *types = INSPECT_VOLUME;
+  else
+    return oci_error_set (err, EINVAL, "\"%s\" is not a valid value for --type", arg);
+  return 0;
+}
+
+static int
+inspect_common (struct berth_globals *g, int argc, char **argv, const char *help, unsigned types,
                 oci_error_t **err)
 {
   enum
@@ -206,9 +577,10 @@ inspect_common (struct berth_globals *g, int argc, char **argv, const char *help
   static const struct option opts[] = {
     { "format", required_argument, NULL, 'f' },
     { "type", required_argument, NULL, OPT_TYPE },
+    { "size", no_argument, NULL, 's' },
     { NULL, 0, NULL, 0 },
   };
-  const char *format = NULL;
+  struct inspect_opts o = { .types = types };
   int c;
 
   if (cli_wants_help (argc, argv))
@@ -216,34 +588,47 @@ inspect_common (struct berth_globals *g, int argc, char **argv, const char *help
       fputs (help, stdout);
       return 0;
     }
-  while ((c = getopt_long (argc, argv, "+f:", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+f:s", opts, NULL)) != -1)
     switch (c)
       {
       case 'f':
-        format = optarg;
+        o.format = optarg;
         break;
       case OPT_TYPE:
-        if (!typed || !streq (optarg, "image"))
-          return oci_error_set (err, EINVAL, "\"%s\" is not a valid value for --type", optarg);
+        if (types != INSPECT_ANY)
+          return cli_usage_error (argv[0], "unknown flag: --type", err);
+        if (parse_type (optarg, &o.types, err) < 0)
+          return -1;
+        break;
+      case 's':
+        if (types == INSPECT_IMAGE)
+          return cli_usage_error (argv[0], "unknown shorthand flag: 's' in -s", err);
+        o.size = true;
         break;
       default:
         return cli_usage_error (argv[0], "invalid option", err);
       }
   if (optind >= argc)
     return cli_usage_error (argv[0], "\"inspect\" requires at least 1 argument.", err);
-  return inspect_images (g, format, argc - optind, argv + optind, typed ? "object" : "image", err);
+  return inspect_objects (g, &o, argc - optind, argv + optind, err);
 }
 
 int
 cmd_image_inspect (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
 {
-  return inspect_common (g, argc, argv, image_inspect_help, false, err);
+  return inspect_common (g, argc, argv, image_inspect_help, INSPECT_IMAGE, err);
+}
+
+int
+cmd_container_inspect (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
+{
+  return inspect_common (g, argc, argv, container_inspect_help, INSPECT_CONTAINER, err);
 }
 
 int
 cmd_inspect (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
 {
-  return inspect_common (g, argc, argv, inspect_help, true, err);
+  return inspect_common (g, argc, argv, inspect_help, INSPECT_ANY, err);
 }
 
 /* --- history --- */
