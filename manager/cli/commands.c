@@ -22,6 +22,75 @@ const struct berth_command berth_commands[] = {
   { "load", cmd_load, "Load an image from a tar archive or STDIN" },
   { "login", cmd_login, "Log in to a registry" },
   { "logout", cmd_logout, "Log out from a registry" },
+  { "container", cmd_container, "Manage containers" },
+  { "volume", cmd_volume, "Manage volumes" },
+  { "healthcheck", cmd_healthcheck, "Run container health checks" },
+  { "run", cmd_run, "Create and run a new container from an image" },
+  { "create", cmd_create, "Create a new container" },
+  { "start", cmd_start, "Start one or more stopped containers" },
+  { "attach", cmd_attach, "Attach local standard input, output, and error streams to a running container" },
+  { "stop", cmd_stop, "Stop one or more running containers" },
+  { "restart", cmd_restart, "Restart one or more containers" },
+  { "kill", cmd_kill, "Kill one or more running containers" },
+  { "rm", cmd_rm, "Remove one or more containers" },
+  { "wait", cmd_wait, "Block until one or more containers stop, then print their exit codes" },
+  { "pause", cmd_pause, "Pause all processes within one or more containers" },
+  { "unpause", cmd_unpause, "Unpause all processes within one or more containers" },
+  { "rename", cmd_rename, "Rename a container" },
+  { "ps", cmd_ps, "List containers" },
+  { "logs", cmd_logs, "Fetch the logs of a container" },
+  { "exec", cmd_exec, "Execute a command in a running container" },
+  { "top", cmd_top, "Display the running processes of a container" },
+  { "stats", cmd_stats, "Display a live stream of container(s) resource usage statistics" },
+  { "cp", cmd_cp, "Copy files/folders between a container and the local filesystem" },
+  { "diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
+  { "commit", cmd_commit, "Create a new image from a container's changes" },
+  { NULL, NULL, NULL },
+};
+
+const struct berth_command berth_container_commands[] = {
+  { "run", cmd_run, "Create and run a new container from an image" },
+  { "create", cmd_create, "Create a new container" },
+  { "start", cmd_start, "Start one or more stopped containers" },
+  { "attach", cmd_attach, "Attach local standard input, output, and error streams to a running container" },
+  { "stop", cmd_stop, "Stop one or more running containers" },
+  { "restart", cmd_restart, "Restart one or more containers" },
+  { "kill", cmd_kill, "Kill one or more running containers" },
+  { "rm", cmd_rm, "Remove one or more containers" },
+  { "remove", cmd_rm, NULL },
+  { "wait", cmd_wait, "Block until one or more containers stop, then print their exit codes" },
+  { "pause", cmd_pause, "Pause all processes within one or more containers" },
+  { "unpause", cmd_unpause, "Unpause all processes within one or more containers" },
+  { "rename", cmd_rename, "Rename a container" },
+  { "ls", cmd_ps, "List containers" },
+  { "list", cmd_ps, NULL },
+  { "ps", cmd_ps, NULL },
+  { "logs", cmd_logs, "Fetch the logs of a container" },
+  { "exec", cmd_exec, "Execute a command in a running container" },
+  { "top", cmd_top, "Display the running processes of a container" },
+  { "stats", cmd_stats, "Display a live stream of container(s) resource usage statistics" },
+  { "cp", cmd_cp, "Copy files/folders between a container and the local filesystem" },
+  { "diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
+  { "commit", cmd_commit, "Create a new image from a container's changes" },
+  { "inspect", cmd_container_inspect, "Display detailed information on one or more containers" },
+  { "prune", cmd_container_prune, "Remove all stopped containers" },
+  { "cleanup", cmd_container_cleanup, NULL },
+  { NULL, NULL, NULL },
+};
+
+const struct berth_command berth_volume_commands[] = {
+  { "create", cmd_volume_create, "Create a volume" },
+  { "ls", cmd_volume_ls, "List volumes" },
+  { "list", cmd_volume_ls, NULL },
+  { "inspect", cmd_volume_inspect, "Display detailed information on one or more volumes" },
+  { "rm", cmd_volume_rm, "Remove one or more volumes" },
+  { "remove", cmd_volume_rm, NULL },
+  { "prune", cmd_volume_prune, "Remove unused local volumes" },
+  { NULL, NULL, NULL },
+};
+
+const struct berth_command berth_healthcheck_commands[] = {
+  { "run", cmd_healthcheck_run, "Run the health check of a container" },
   { NULL, NULL, NULL },
 };
 
@@ -45,6 +114,7 @@ const struct berth_command berth_image_commands[] = {
 const struct berth_command berth_system_commands[] = {
   { "df", cmd_system_df, "Show berth disk usage" },
   { "check", cmd_system_check, "Verify every blob's digest and every reference of the store" },
+  { "boot", cmd_system_boot, "Start the containers whose restart policy asks for it (run at boot)" },
   { NULL, NULL, NULL },
 };
 
@@ -62,7 +132,7 @@ berth_commands_help (const struct berth_command *table, FILE *out)
 {
   for (const struct berth_command *c = table; c->name; c++)
     if (c->summary)
-      fprintf (out, "  %-10s %s\n", c->name, c->summary);
+      fprintf (out, "  %-12s %s\n", c->name, c->summary);
 }
 
 static int
@@ -97,4 +167,22 @@ int
 cmd_system (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
 {
   return group_dispatch ("system", berth_system_commands, g, argc, argv, err);
+}
+
+int
+cmd_container (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
+{
+  return group_dispatch ("container", berth_container_commands, g, argc, argv, err);
+}
+
+int
+cmd_volume (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
+{
+  return group_dispatch ("volume", berth_volume_commands, g, argc, argv, err);
+}
+
+int
+cmd_healthcheck (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
+{
+  return group_dispatch ("healthcheck", berth_healthcheck_commands, g, argc, argv, err);
 }

@@ -21,6 +21,9 @@ struct berth_command
 extern const struct berth_command berth_commands[];
 extern const struct berth_command berth_image_commands[];
 extern const struct berth_command berth_system_commands[];
+extern const struct berth_command berth_container_commands[];
+extern const struct berth_command berth_volume_commands[];
+extern const struct berth_command berth_healthcheck_commands[];
 
 const struct berth_command *berth_command_find (const struct berth_command *table, const char *name);
 void berth_commands_help (const struct berth_command *table, FILE *out);
@@ -48,7 +51,44 @@ int cmd_pull (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
 int cmd_push (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_login (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_logout (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* run.c (create/start/attach; `system boot`; hidden `container cleanup`) */
+int cmd_run (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_create (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_start (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_attach (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_system_boot (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_container_cleanup (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* containers.c, ps.c, logs.c; container inspect lives in inspect.c */
+int cmd_stop (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_restart (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_kill (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_rm (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_wait (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_pause (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_unpause (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_rename (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_container_prune (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_container_inspect (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_ps (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_logs (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* exec.c, top.c, stats.c, cp.c, commit.c (diff, commit), healthcheck.c */
+int cmd_exec (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_top (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_stats (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_cp (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_diff (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_commit (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_healthcheck_run (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* volume.c */
+int cmd_volume_create (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_volume_ls (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_volume_inspect (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_volume_rm (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_volume_prune (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 /* commands.c: the group dispatchers */
+int cmd_container (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_volume (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_healthcheck (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_image (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_system (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 

@@ -50,16 +50,13 @@ check_options() {
 }
 
 # The page that documents "berth GROUP SUB": its own page, the page of the
-# top-level command of that name or summary (image ls is images), or the
-# group page when its SYNOPSIS names the subcommand (system df).
+# top-level command with the same summary (image ls is images, container
+# run is run), or the page of the same name or the group page when its
+# SYNOPSIS names "GROUP SUB" (image inspect, system df, volume create).
 berth_group_page() {
-  local group=$1 sub=$2 summary top
+  local group=$1 sub=$2 summary top page
   if [ -f "$DOC/berth-$group-$sub.1.md" ]; then
     echo "$DOC/berth-$group-$sub.1.md"
-    return
-  fi
-  if [ -f "$DOC/berth-$sub.1.md" ]; then
-    echo "$DOC/berth-$sub.1.md"
     return
   fi
   summary=$(help_summary "$sub" "$BERTH" "$group")
@@ -70,11 +67,13 @@ berth_group_page() {
       return
     fi
   done
-  if [ -f "$DOC/berth-$group.1.md" ] \
-     && awk '/^# SYNOPSIS/ { on = 1; next } /^# / { on = 0 } on' "$DOC/berth-$group.1.md" \
-        | grep -q "$group $sub"; then
-    echo "$DOC/berth-$group.1.md"
-  fi
+  for page in "$DOC/berth-$sub.1.md" "$DOC/berth-$group.1.md"; do
+    if [ -f "$page" ] \
+       && awk '/^# SYNOPSIS/ { on = 1; next } /^# / { on = 0 } on' "$page" | grep -qE "$group $sub\b"; then
+      echo "$page"
+      return
+    fi
+  done
 }
 
 # Every page: "PROG-CMD" (or "PROG") for each command of hull and berth.
@@ -110,9 +109,9 @@ all_page_names() {
   fi
 }
 
-@test "docs: every berth image and system subcommand is documented" {
+@test "docs: every subcommand of berth's command groups is documented" {
   local group sub page missing=()
-  for group in image system; do
+  for group in image system container volume healthcheck; do
     for sub in $(help_commands "$BERTH" "$group"); do
       page=$(berth_group_page "$group" "$sub")
       [ -n "$page" ] || missing+=("berth $group $sub")
@@ -167,7 +166,7 @@ all_page_names() {
   for cmd in $(help_commands "$BERTH"); do
     check_options "$DOC/berth-$cmd.1.md" "$BERTH" "$cmd" || failed=1
   done
-  for group in image system; do
+  for group in image system container volume healthcheck; do
     for sub in $(help_commands "$BERTH" "$group"); do
       check_options "$(berth_group_page "$group" "$sub")" "$BERTH" "$group" "$sub" || failed=1
     done
