@@ -77,7 +77,42 @@ static const char schema_v2[] = "CREATE TABLE containers ("
                                 "  WHEN EXISTS (SELECT 1 FROM containers WHERE image_id = OLD.id)"
                                 "  BEGIN SELECT RAISE(ABORT, 'the image is used by a container'); END;";
 
-static const char *const migrations[] = { schema_v1, schema_v2 };
+/* Version 3: networks, the endpoints (IP allocations) of containers on
+   them and published ports.  Endpoints and ports go with their container
+   row; a network with endpoints cannot be deleted (no cascade).  */
+static const char schema_v3[] = "CREATE TABLE networks ("
+                                "  id TEXT PRIMARY KEY,"
+                                "  name TEXT NOT NULL UNIQUE,"
+                                "  driver TEXT NOT NULL,"
+                                "  subnet TEXT NOT NULL,"
+                                "  gateway TEXT NOT NULL,"
+                                "  bridge TEXT NOT NULL UNIQUE,"
+                                "  internal INTEGER NOT NULL,"
+                                "  created INTEGER NOT NULL,"
+                                "  labels_json TEXT NOT NULL,"
+                                "  options_json TEXT NOT NULL);"
+                                "CREATE TABLE endpoints ("
+                                "  network_id TEXT NOT NULL REFERENCES networks(id),"
+                                "  container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,"
+                                "  ip TEXT NOT NULL,"
+                                "  mac TEXT NOT NULL,"
+                                "  ifname TEXT NOT NULL,"
+                                "  veth TEXT NOT NULL UNIQUE,"
+                                "  aliases_json TEXT NOT NULL,"
+                                "  position INTEGER NOT NULL,"
+                                "  PRIMARY KEY (network_id, container_id),"
+                                "  UNIQUE (network_id, ip),"
+                                "  UNIQUE (container_id, position));"
+                                "CREATE TABLE ports ("
+                                "  container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,"
+                                "  proto TEXT NOT NULL,"
+                                "  host_ip TEXT NOT NULL,"
+                                "  host_port INTEGER NOT NULL,"
+                                "  container_port INTEGER NOT NULL,"
+                                "  UNIQUE (proto, host_ip, host_port));"
+                                "CREATE INDEX ports_container ON ports(container_id);";
+
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3 };
 _Static_assert(ARRAY_SIZE (migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
 
 void

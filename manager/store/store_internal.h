@@ -15,7 +15,7 @@ struct berth_store
 };
 
 /* The schema version db.c migrates to (PRAGMA user_version).  */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Run SQL without results.  */
 int db_exec (struct berth_store *s, const char *sql, oci_error_t **err);

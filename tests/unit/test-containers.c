@@ -449,7 +449,7 @@ test_migration_v1 (void **state)
 
   assert_int_equal (store_open (dir, &s, &err), 0);
   assert_no_error (err);
-  assert_int_equal (user_version (s->db), 2);
+  assert_int_equal (user_version (s->db), STORE_SCHEMA_VERSION);
   assert_int_equal (store_image_lookup (s, "docker.io/library/busybox:latest", &img, &err), 0);
   assert_string_equal (img->id, IMAGE_ID);
   store_image_free (img);
@@ -474,7 +474,7 @@ test_migration_v1 (void **state)
   store_close (s);
   /* Reopening an up-to-date store changes nothing.  */
   assert_int_equal (store_open (dir, &s, &err), 0);
-  assert_int_equal (user_version (s->db), 2);
+  assert_int_equal (user_version (s->db), STORE_SCHEMA_VERSION);
   store_close (s);
   remove_recursive (dir, &err);
 }
