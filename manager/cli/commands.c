@@ -24,6 +24,7 @@ const struct berth_command berth_commands[] = {
   { "logout", cmd_logout, "Log out from a registry" },
   { "container", cmd_container, "Manage containers" },
   { "volume", cmd_volume, "Manage volumes" },
+  { "network", cmd_network, "Manage networks" },
   { "healthcheck", cmd_healthcheck, "Run container health checks" },
   { "run", cmd_run, "Create and run a new container from an image" },
   { "create", cmd_create, "Create a new container" },
@@ -45,6 +46,7 @@ const struct berth_command berth_commands[] = {
   { "cp", cmd_cp, "Copy files/folders between a container and the local filesystem" },
   { "diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
   { "commit", cmd_commit, "Create a new image from a container's changes" },
+  { "port", cmd_port, "List port mappings or a specific mapping for the container" },
   { NULL, NULL, NULL },
 };
 
@@ -72,6 +74,7 @@ const struct berth_command berth_container_commands[] = {
   { "cp", cmd_cp, "Copy files/folders between a container and the local filesystem" },
   { "diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
   { "commit", cmd_commit, "Create a new image from a container's changes" },
+  { "port", cmd_port, "List port mappings or a specific mapping for the container" },
   { "inspect", cmd_container_inspect, "Display detailed information on one or more containers" },
   { "prune", cmd_container_prune, "Remove all stopped containers" },
   { "cleanup", cmd_container_cleanup, NULL },
@@ -86,6 +89,19 @@ const struct berth_command berth_volume_commands[] = {
   { "rm", cmd_volume_rm, "Remove one or more volumes" },
   { "remove", cmd_volume_rm, NULL },
   { "prune", cmd_volume_prune, "Remove unused local volumes" },
+  { NULL, NULL, NULL },
+};
+
+const struct berth_command berth_network_commands[] = {
+  { "create", cmd_network_create, "Create a network" },
+  { "ls", cmd_network_ls, "List networks" },
+  { "list", cmd_network_ls, NULL },
+  { "inspect", cmd_network_inspect, "Display detailed information on one or more networks" },
+  { "rm", cmd_network_rm, "Remove one or more networks" },
+  { "remove", cmd_network_rm, NULL },
+  { "prune", cmd_network_prune, "Remove all unused networks" },
+  { "connect", cmd_network_connect, "Connect a container to a network" },
+  { "disconnect", cmd_network_disconnect, "Disconnect a container from a network" },
   { NULL, NULL, NULL },
 };
 
@@ -185,4 +201,10 @@ int
 cmd_healthcheck (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
 {
   return group_dispatch ("healthcheck", berth_healthcheck_commands, g, argc, argv, err);
+}
+
+int
+cmd_network (struct berth_globals *g, int argc, char **argv, oci_error_t **err)
+{
+  return group_dispatch ("network", berth_network_commands, g, argc, argv, err);
 }

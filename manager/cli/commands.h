@@ -24,6 +24,7 @@ extern const struct berth_command berth_system_commands[];
 extern const struct berth_command berth_container_commands[];
 extern const struct berth_command berth_volume_commands[];
 extern const struct berth_command berth_healthcheck_commands[];
+extern const struct berth_command berth_network_commands[];
 
 const struct berth_command *berth_command_find (const struct berth_command *table, const char *name);
 void berth_commands_help (const struct berth_command *table, FILE *out);
@@ -85,10 +86,23 @@ int cmd_volume_ls (struct berth_globals *g, int argc, char **argv, oci_error_t *
 int cmd_volume_inspect (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_volume_rm (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_volume_prune (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* network.c (network group, port) */
+int cmd_network_create (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_network_ls (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_network_inspect (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_network_rm (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_network_prune (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_network_connect (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_network_disconnect (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_port (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+/* The docker JSON of a network found by name or id (for `berth inspect`);
+   ENOENT when there is none.  */
+int network_inspect_lookup (struct berth_store *s, const char *ref, char **json, oci_error_t **err);
 /* commands.c: the group dispatchers */
 int cmd_container (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_volume (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_healthcheck (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
+int cmd_network (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_image (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 int cmd_system (struct berth_globals *g, int argc, char **argv, oci_error_t **err);
 

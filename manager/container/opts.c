@@ -71,7 +71,7 @@ enum flag_id
 {
   F_ADD_HOST = 1000, F_ATTACH, F_BLKIO_WEIGHT, F_CAP_ADD, F_CAP_DROP, F_CIDFILE, F_CPU_SHARES, F_CPUS,
   F_CPUSET_CPUS, F_CPUSET_MEMS, F_DETACH, F_DETACH_KEYS, F_DEVICE, F_DNS, F_DNS_OPTION, F_DNS_SEARCH,
-  F_DOMAINNAME, F_ENTRYPOINT, F_ENV, F_ENV_FILE, F_EXPOSE, F_GROUP_ADD, F_HEALTH_CMD, F_HEALTH_INTERVAL,
+  F_DOMAINNAME, F_ENTRYPOINT, F_ENV, F_ENV_FILE, F_EXPOSE, F_IP, F_NETWORK_ALIAS, F_PUBLISH, F_PUBLISH_ALL, F_GROUP_ADD, F_HEALTH_CMD, F_HEALTH_INTERVAL,
   F_HEALTH_RETRIES, F_HEALTH_START_PERIOD, F_HEALTH_TIMEOUT, F_HELP, F_HOSTNAME, F_INTERACTIVE, F_IPC,
   F_LABEL, F_LABEL_FILE, F_LOG_DRIVER, F_MEMORY, F_MEMORY_RESERVATION, F_MEMORY_SWAP, F_MOUNT, F_NAME,
   F_NETWORK, F_NO_HEALTHCHECK, F_OOM_KILL_DISABLE, F_OOM_SCORE_ADJ, F_PID, F_PIDS_LIMIT, F_PLATFORM,
@@ -113,6 +113,7 @@ struct parse_ctx
   char **env_files, **envs, **label_files, **labels;
   bool health_flags; /* any --health-* given */
   bool restart_given;
+  char **aliases, *ip; /* --network-alias, --ip */
 };
 
 static void
@@ -166,24 +167,6 @@ flag_error_from (struct parse_ctx *ctx, const struct flag_def *f, const char *va
 
 /* --- files: --env-file, --label-file (docker's parseKeyValueFile) --- */
 
-static bool
-utf8_valid (const char *s, size_t len)
-{
-  for (size_t i = 0; i < len;)
-    {
-      unsigned char c = s[i];
-      size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-
-      if (n == 0 || (n == 2 && c < 0xc2) || i + n > len)
-        return false;
-      for (size_t k = 1; k < n; k++)
-        if (((unsigned char) s[i + k] & 0xc0) != 0x80)
-          return false;
-      i += n;
-    }
-  return true;
-}
-
 static int
 kv_file_line (const char *file, char *line, size_t lineno, bool from_env, char ***out, oci_error_t **err)
 {
@@ -192,7 +175,7 @@ kv_file_line (const char *file, char *line, size_t lineno, bool from_env, char *
 
   if (len && line[len - 1] == '\r')
     line[--len] = '\0';
-  if (!utf8_valid (line, len))
+  if (!container_utf8_valid (line, len))
     return oci_error_set (err, EINVAL, "env file %s contains invalid utf8 bytes at line %zu", file, lineno);
   if (lineno == 1 && has_prefix (line, "\xef\xbb\xbf"))
     line += 3;
@@ -664,32 +647,6 @@ set_add_host (struct parse_ctx *ctx, const struct flag_def *f, const char *v, oc
   return 0;
 }
 
-/* The label grammar of docker's validateDomain.  */
-static bool
-domain_valid (const char *s)
-{
-  size_t len = strlen (s);
-
-  if (len == 0 || len > 255)
-    return false;
-  if (s[len - 1] == '.')
-    len--;
-  for (size_t i = 0; i < len;)
-    {
-      size_t n = 0;
-      while (i + n < len && s[i + n] != '.')
-        {
-          if (!isalnum ((unsigned char) s[i + n]) && s[i + n] != '-')
-            return false;
-          n++;
-        }
-      if (n == 0 || s[i] == '-' || s[i + n - 1] == '-')
-        return false;
-      i += n + 1;
-    }
-  return true;
-}
-
 static int
 set_dns (struct parse_ctx *ctx, const struct flag_def *f, const char *v, oci_error_t **err)
 {
@@ -703,7 +660,7 @@ set_dns (struct parse_ctx *ctx, const struct flag_def *f, const char *v, oci_err
     }
   else if (f->id == F_DNS_SEARCH)
     {
-      if (!streq (v, ".") && !domain_valid (v))
+      if (!streq (v, ".") && !container_domain_valid (v))
         return flag_error (ctx, f, v, err, "%s is not a valid domain", v);
       strv_push (&h->dns_search, v);
     }
@@ -712,32 +669,25 @@ set_dns (struct parse_ctx *ctx, const struct flag_def *f, const char *v, oci_err
   return 0;
 }
 
-/* "80", "80/udp", "8000-8010/tcp" → ExposedPorts "80/tcp" ...  */
 static int
-set_expose (struct parse_ctx *ctx, const struct flag_def *f UNUSED, const char *v, oci_error_t **err)
+set_port (struct parse_ctx *ctx, const struct flag_def *f, const char *v, oci_error_t **err)
 {
-  const char *slash = strchr (v, '/');
-  cleanup_free char *range = slash ? xstrndup (v, slash - v) : xstrdup (v);
-  const char *proto = slash ? slash + 1 : "tcp";
-  char *dash = strchr (range, '-');
-  int64_t start, end;
+  unsigned char buf[sizeof (struct in6_addr)];
 
-  if (strchr (v, ':'))
-    return oci_error_set (err, EINVAL, "invalid port format for --expose: %s", v);
-  if (dash)
-    *dash = '\0';
-  if (parse_int (range, 0, 65535, &start, NULL) < 0
-      || (dash && parse_int (dash + 1, 0, 65535, &end, NULL) < 0) || (dash && end < start)
-      || !(streq (proto, "tcp") || streq (proto, "udp") || streq (proto, "sctp")))
-    return oci_error_set (err, EINVAL, "invalid range format for --expose: %s", v);
-  if (!dash)
-    end = start;
-  for (int64_t p = start; p <= end; p++)
+  if (f->id == F_EXPOSE)
+    return container_record_add_expose_spec (ctx->o->record, v, err);
+  if (f->id == F_PUBLISH)
+    return container_record_add_port_spec (ctx->o->record, v, err);
+  if (f->id == F_NETWORK_ALIAS)
     {
-      cleanup_free char *port = NULL;
-      xasprintf (&port, "%" PRId64 "/%s", p, proto);
-      container_strset_add (&ctx->o->record->config->exposed_ports, port);
+      strv_push (&ctx->aliases, v);
+      return 0;
     }
+  if (inet_pton (AF_INET6, v, buf) == 1)
+    return flag_error (ctx, f, v, err, "IPv6 is not supported: use an IPv4 address");
+  if (inet_pton (AF_INET, v, buf) != 1)
+    return flag_error (ctx, f, v, err, "invalid string being converted to IP address: %s", v);
+  str_replace (&ctx->ip, v);
   return 0;
 }
 
@@ -958,6 +908,9 @@ set_bool (struct parse_ctx *ctx, const struct flag_def *f, const char *v, oci_er
     case F_READ_ONLY:
       h->readonly_rootfs = b;
       break;
+    case F_PUBLISH_ALL:
+      h->publish_all_ports = b;
+      break;
     default: /* F_OOM_KILL_DISABLE */
       h->oom_kill_disable = b;
       break;
@@ -1065,7 +1018,7 @@ static const struct flag_def flag_defs[] = {
   { "entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image", 0, F_ENTRYPOINT, set_str },
   { "env", 'e', "list", "Set environment variables", 0, F_ENV, set_env },
   { "env-file", 0, "list", "Read in a file of environment variables", 0, F_ENV_FILE, set_str },
-  { "expose", 0, "list", "Expose a port or a range of ports", 0, F_EXPOSE, set_expose },
+  { "expose", 0, "list", "Expose a port or a range of ports", 0, F_EXPOSE, set_port },
   { "group-add", 0, "list", "Add additional groups to join", 0, F_GROUP_ADD, set_str },
   { "health-cmd", 0, "string", "Command to run to check health", 0, F_HEALTH_CMD, set_health },
   { "health-interval", 0, "duration", "Time between running the check (ms|s|m|h) (default 0s)", 0,
@@ -1081,6 +1034,7 @@ static const struct flag_def flag_defs[] = {
   { "help", 0, NULL, "Print usage", 0, F_HELP, NULL },
   { "hostname", 'h', "string", "Container host name", 0, F_HOSTNAME, set_str },
   { "interactive", 'i', NULL, "Keep STDIN open even if not attached", 0, F_INTERACTIVE, set_bool },
+  { "ip", 0, "ip", "IPv4 address (e.g., 172.30.100.104)", 0, F_IP, set_port },
   { "ipc", 0, "string", "IPC mode to use", 0, F_IPC, set_ns_mode },
   { "label", 'l', "list", "Set meta data on a container", 0, F_LABEL, set_label },
   { "label-file", 0, "list", "Read in a line delimited file of labels", 0, F_LABEL_FILE, set_str },
@@ -1095,6 +1049,7 @@ static const struct flag_def flag_defs[] = {
   { "net", 0, "network", "Connect a container to a network", FL_HIDDEN, F_NETWORK, set_network },
   { "network", 0, "network", "Connect a container to a network (none, host, bridge, container:NAME)", 0,
     F_NETWORK, set_network },
+  { "network-alias", 0, "list", "Add network-scoped alias for the container", 0, F_NETWORK_ALIAS, set_port },
   { "no-healthcheck", 0, NULL, "Disable any container-specified HEALTHCHECK", 0, F_NO_HEALTHCHECK, set_bool },
   { "oom-kill-disable", 0, NULL, "Disable OOM Killer", 0, F_OOM_KILL_DISABLE, set_bool },
   { "oom-score-adj", 0, "int", "Tune host's OOM preferences (-1000 to 1000)", 0, F_OOM_SCORE_ADJ, set_int },
@@ -1102,6 +1057,8 @@ static const struct flag_def flag_defs[] = {
   { "pids-limit", 0, "int", "Tune container pids limit (set -1 for unlimited)", 0, F_PIDS_LIMIT, set_int },
   { "platform", 0, "string", "Set platform if server is multi-platform capable", 0, F_PLATFORM, set_str },
   { "privileged", 0, NULL, "Give extended privileges to this container", 0, F_PRIVILEGED, set_bool },
+  { "publish", 'p', "list", "Publish a container's port(s) to the host", 0, F_PUBLISH, set_port },
+  { "publish-all", 'P', NULL, "Publish all exposed ports to random ports", 0, F_PUBLISH_ALL, set_bool },
   { "pull", 0, "string",
     "Pull image before running (\"always\", \"missing\", \"never\") (default \"missing\")", 0, F_PULL,
     set_pull },
@@ -1244,6 +1201,29 @@ finish_conflicts (struct parse_ctx *ctx, oci_error_t **err)
   return 0;
 }
 
+/* --network-alias and --ip go to the endpoint of the --network.  */
+static int
+finish_network (struct parse_ctx *ctx, oci_error_t **err)
+{
+  struct container_record *r = ctx->o->record;
+  const char *mode = r->host_config->network_mode;
+  bool user_net = !(streq (mode, "bridge") || streq (mode, "none") || streq (mode, "host")
+                    || has_prefix (mode, "container:"));
+
+  if (r->port_bindings_len && has_prefix (mode, "container:"))
+    return oci_error_set (err, EINVAL,
+                          "conflicting options: port publishing and the container type network mode");
+  if (ctx->ip && !user_net)
+    return oci_error_set (err, EINVAL,
+                          "user specified IP address is supported on user defined networks only");
+  if (ctx->aliases && !user_net)
+    return oci_error_set (err, EINVAL,
+                          "network-scoped alias is supported only for containers in user defined networks");
+  if (ctx->ip || ctx->aliases)
+    container_record_set_endpoint (r, mode, ctx->aliases, ctx->ip);
+  return 0;
+}
+
 static void
 finish_streams (struct container_opts *o)
 {
@@ -1273,7 +1253,8 @@ static int
 parse_finish (struct parse_ctx *ctx, oci_error_t **err)
 {
   if (finish_env_labels (ctx, err) < 0 || finish_health (ctx, err) < 0
-      || finish_memory (ctx->o->record->host_config, err) < 0 || finish_conflicts (ctx, err) < 0)
+      || finish_memory (ctx->o->record->host_config, err) < 0 || finish_conflicts (ctx, err) < 0
+      || finish_network (ctx, err) < 0)
     return -1;
   finish_streams (ctx->o);
   return 0;
@@ -1407,6 +1388,8 @@ parse_ctx_clear (struct parse_ctx *ctx)
   strv_free (ctx->envs);
   strv_free (ctx->label_files);
   strv_free (ctx->labels);
+  strv_free (ctx->aliases);
+  free (ctx->ip);
 }
 
 int

@@ -4,11 +4,14 @@
 #include "config.h"
 #include "record.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <sys/stat.h>
 
+#include "digest.h"
+#include "manager/store/networks.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -152,6 +155,7 @@ static const struct oci_json_field host_config_fields[] = {
   OCI_F_I64 (host_config_t, "PidsLimit", pids_limit, 0),
   OCI_F_ARRAY (host_config_t, "Ulimits", ulimits, ulimit_type, 0),
   OCI_F_ARRAY (host_config_t, "Mounts", mounts, mount_type, 0),
+  OCI_F_BOOL (host_config_t, "PublishAllPorts", publish_all_ports, 0),
 };
 OCI_JSON_DEFINE_TYPE (container_host_config_type, host_config_t, host_config_fields, NULL);
 
@@ -168,6 +172,28 @@ static const struct oci_json_field mount_point_fields[] = {
 };
 OCI_JSON_DEFINE_TYPE (container_mount_point_type, mount_point_t, mount_point_fields, NULL);
 
+typedef struct container_port_binding port_binding_t;
+static const struct oci_json_field port_binding_fields[] = {
+  OCI_F_STRING (port_binding_t, "ContainerPort", container_port, 0),
+  OCI_F_STRING (port_binding_t, "HostIp", host_ip, 0),
+  OCI_F_STRING (port_binding_t, "HostPort", host_port, 0),
+};
+static OCI_JSON_DEFINE_TYPE (port_binding_type, port_binding_t, port_binding_fields, NULL);
+
+typedef struct container_ipam_config ipam_config_t;
+static const struct oci_json_field ipam_config_fields[] = {
+  OCI_F_STRING (ipam_config_t, "IPv4Address", ipv4_address, 0),
+};
+static OCI_JSON_DEFINE_TYPE (ipam_config_type, ipam_config_t, ipam_config_fields, NULL);
+
+typedef struct container_endpoint_config endpoint_config_t;
+static const struct oci_json_field endpoint_config_fields[] = {
+  OCI_F_MAPKEY (endpoint_config_t, network),
+  OCI_F_STRV (endpoint_config_t, "Aliases", aliases, 0),
+  OCI_F_OBJECT (endpoint_config_t, "IPAMConfig", ipam_config, ipam_config_type, 0),
+};
+static OCI_JSON_DEFINE_TYPE (endpoint_config_type, endpoint_config_t, endpoint_config_fields, NULL);
+
 typedef struct container_record record_t;
 static const struct oci_json_field record_fields[] = {
   OCI_F_STRING (record_t, "Path", path, 0),
@@ -175,6 +201,8 @@ static const struct oci_json_field record_fields[] = {
   OCI_F_OBJECT (record_t, "Config", config, container_config_type, 0),
   OCI_F_OBJECT (record_t, "HostConfig", host_config, container_host_config_type, 0),
   OCI_F_ARRAY (record_t, "Mounts", mounts, container_mount_point_type, 0),
+  OCI_F_ARRAY (record_t, "PortBindings", port_bindings, port_binding_type, 0),
+  OCI_F_OBJMAP (record_t, "EndpointsConfig", endpoints_config, endpoint_config_type, 0),
 };
 OCI_JSON_DEFINE_TYPE (container_record_type, record_t, record_fields, NULL);
 
@@ -234,6 +262,7 @@ container_record_new (void)
   SET_PRESENT (h, auto_remove, false);
   SET_PRESENT (h, oom_score_adj, 0);
   SET_PRESENT (h, privileged, false);
+  SET_PRESENT (h, publish_all_ports, false);
   SET_PRESENT (h, readonly_rootfs, false);
   SET_PRESENT (h, shm_size, 64 * 1024 * 1024);
   SET_PRESENT (h, cpu_shares, 0);
@@ -1110,4 +1139,347 @@ container_record_command_string (const struct container_record *r)
         strbuf_addf (&sb, " %s", r->args[i]);
     }
   return strbuf_detach (&sb, NULL);
+}
+
+/* --- name syntaxes --- */
+
+bool
+container_utf8_valid (const char *s, size_t len)
+{
+  for (size_t i = 0; i < len;)
+    {
+      unsigned char c = s[i];
+      size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+
+      if (n == 0 || (n == 2 && c < 0xc2) || i + n > len)
+        return false;
+      for (size_t k = 1; k < n; k++)
+        if (((unsigned char) s[i + k] & 0xc0) != 0x80)
+          return false;
+      i += n;
+    }
+  return true;
+}
+
+/* The label grammar of docker's validateDomain.  */
+bool
+container_domain_valid (const char *s)
+{
+  size_t len = strlen (s);
+
+  if (len == 0 || len > 255)
+    return false;
+  if (s[len - 1] == '.')
+    len--;
+  for (size_t i = 0; i < len;)
+    {
+      size_t n = 0;
+      while (i + n < len && s[i + n] != '.')
+        {
+          if (!isalnum ((unsigned char) s[i + n]) && s[i + n] != '-')
+            return false;
+          n++;
+        }
+      if (n == 0 || s[i] == '-' || s[i + n - 1] == '-')
+        return false;
+      i += n + 1;
+    }
+  return true;
+}
+
+/* --- published ports and endpoints (issue #8) --- */
+
+/* go-connections' ParsePortRange: "80" or "80-81", 0..65535.  */
+static int
+port_range_parse (const char *s, int *start, int *end)
+{
+  const char *dash = strchr (s, '-');
+  cleanup_free char *first = dash ? xstrndup (s, dash - s) : xstrdup (s);
+  const char *parts[2] = { first, dash ? dash + 1 : first };
+  int v[2];
+
+  for (int i = 0; i < 2; i++)
+    {
+      char *end_ptr;
+      long n;
+      if (!isdigit ((unsigned char) parts[i][0]))
+        return -1;
+      errno = 0;
+      n = strtol (parts[i], &end_ptr, 10);
+      if (errno || *end_ptr || n > 65535)
+        return -1;
+      v[i] = (int) n;
+    }
+  if (v[1] < v[0])
+    return -1;
+  *start = v[0];
+  *end = v[1];
+  return 0;
+}
+
+static bool
+proto_valid (const char *p)
+{
+  return streq (p, "tcp") || streq (p, "udp") || streq (p, "sctp");
+}
+
+/* "80/udp" → port "80", proto "udp" (SplitProtoPort); "80" and "80/" → tcp.  */
+static void
+split_proto (const char *s, char **port, char **proto)
+{
+  const char *slash = strchr (s, '/');
+
+  *port = slash ? xstrndup (s, slash - s) : xstrdup (s);
+  *proto = xstrdup (slash && slash[1] ? slash + 1 : "tcp");
+  for (char *p = *proto; *p; p++)
+    *p = tolower ((unsigned char) *p);
+}
+
+static int
+check_publish_ip (const char *ip, oci_error_t **err)
+{
+  unsigned char buf[sizeof (struct in6_addr)];
+  cleanup_free char *bare = NULL;
+  size_t len = strlen (ip);
+
+  if (*ip == '\0' || inet_pton (AF_INET, ip, buf) == 1)
+    return 0;
+  bare = (len > 2 && ip[0] == '[' && ip[len - 1] == ']') ? xstrndup (ip + 1, len - 2) : xstrdup (ip);
+  if (inet_pton (AF_INET6, bare, buf) == 1)
+    return oci_error_set (err, EINVAL, "invalid IP address: %s: IPv6 is not supported for published ports",
+                          bare);
+  return oci_error_set (err, EINVAL, "invalid IP address: %s", ip);
+}
+
+static void
+add_binding (struct container_record *r, const char *cport, const char *ip, const char *hport)
+{
+  struct container_port_binding *b;
+
+  r->port_bindings = xreallocarray (r->port_bindings, r->port_bindings_len + 1, sizeof *r->port_bindings);
+  b = &r->port_bindings[r->port_bindings_len++];
+  b->container_port = xstrdup (cport);
+  b->host_ip = xstrdup (ip);
+  b->host_port = xstrdup (hport);
+  container_strset_add (&r->config->exposed_ports, cport);
+}
+
+struct port_spec
+{
+  char *ip;
+  char *host;
+  char *cport;
+  char *proto;
+};
+
+static void
+port_spec_clear (struct port_spec *ps)
+{
+  free (ps->ip);
+  free (ps->host);
+  free (ps->cport);
+  free (ps->proto);
+}
+
+/* splitParts: the last ':' part is the container port, the one before the
+   host port, everything before that the IP ("::1:80:80" keeps "::1").  */
+static void
+port_spec_split (const char *spec, struct port_spec *ps)
+{
+  const char *last = strrchr (spec, ':'), *prev = NULL;
+
+  for (const char *p = spec; last && p < last; p++)
+    if (*p == ':')
+      prev = p;
+  split_proto (last ? last + 1 : spec, &ps->cport, &ps->proto);
+  ps->host
+      = last ? (prev ? xstrndup (prev + 1, last - prev - 1) : xstrndup (spec, last - spec)) : xstrdup ("");
+  ps->ip = prev ? xstrndup (spec, prev - spec) : xstrdup ("");
+}
+
+static int add_port_spec (struct container_record *r, const char *spec, struct port_spec *ps,
+                          oci_error_t **err);
+
+int
+container_record_add_port_spec (struct container_record *r, const char *spec, oci_error_t **err)
+{
+  struct port_spec ps = { 0 };
+  int ret;
+
+  port_spec_split (spec, &ps);
+  ret = add_port_spec (r, spec, &ps, err);
+  port_spec_clear (&ps);
+  return ret;
+}
+
+static int
+add_port_spec (struct container_record *r, const char *spec, struct port_spec *p, oci_error_t **err)
+{
+  struct port_spec ps = *p;
+  int cs, ce, hs = 0, he = 0;
+
+  if (check_publish_ip (ps.ip, err) < 0)
+    return -1;
+  if (*ps.cport == '\0')
+    return oci_error_set (err, EINVAL, "no port specified: %s<empty>", spec);
+  if (port_range_parse (ps.cport, &cs, &ce) < 0)
+    return oci_error_set (err, EINVAL, "invalid containerPort: %s", ps.cport);
+  if (*ps.host && port_range_parse (ps.host, &hs, &he) < 0)
+    return oci_error_set (err, EINVAL, "invalid hostPort: %s", ps.host);
+  if (*ps.host && ce - cs != he - hs && ce != cs)
+    return oci_error_set (err, EINVAL, "invalid ranges specified for container and host Ports: %s and %s",
+                          ps.cport, ps.host);
+  if (!proto_valid (ps.proto))
+    return oci_error_set (err, EINVAL, "invalid proto: %s", ps.proto);
+  if (streq (ps.proto, "sctp"))
+    return oci_error_set (err, EINVAL, "invalid proto: sctp: only tcp and udp ports can be published");
+  for (int i = 0; i <= ce - cs; i++)
+    {
+      cleanup_free char *cport = NULL, *hport = NULL;
+      xasprintf (&cport, "%d/%s", cs + i, ps.proto);
+      if (*ps.host == '\0')
+        hport = xstrdup ("");
+      else if (ce - cs == he - hs)
+        xasprintf (&hport, "%d", hs + i);
+      else
+        hport = xstrdup (ps.host);
+      add_binding (r, cport, ps.ip, hport);
+    }
+  return 0;
+}
+
+int
+container_record_add_expose_spec (struct container_record *r, const char *spec, oci_error_t **err)
+{
+  cleanup_free char *range = NULL, *proto = NULL;
+  int start, end;
+
+  if (strchr (spec, ':'))
+    return oci_error_set (err, EINVAL, "invalid port format for --expose: %s", spec);
+  split_proto (spec, &range, &proto);
+  if (port_range_parse (range, &start, &end) < 0 || !proto_valid (proto))
+    return oci_error_set (err, EINVAL, "invalid range format for --expose: %s", spec);
+  for (int p = start; p <= end; p++)
+    {
+      cleanup_free char *port = NULL;
+      xasprintf (&port, "%d/%s", p, proto);
+      container_strset_add (&r->config->exposed_ports, port);
+    }
+  return 0;
+}
+
+char *
+container_record_port_bindings_json (const struct container_record *r)
+{
+  cleanup_strbuf struct strbuf sb = STRBUF_INIT;
+  cleanup_strv char **keys = NULL;
+
+  for (size_t i = 0; i < r->port_bindings_len; i++)
+    container_strset_add (&keys, r->port_bindings[i].container_port);
+  strbuf_addch (&sb, '{');
+  for (size_t k = 0; keys && keys[k]; k++)
+    {
+      const char *sep = "";
+      strbuf_addf (&sb, "%s\"%s\":[", k ? "," : "", keys[k]);
+      for (size_t i = 0; i < r->port_bindings_len; i++)
+        {
+          const struct container_port_binding *b = &r->port_bindings[i];
+          if (!streq (b->container_port, keys[k]))
+            continue;
+          strbuf_addf (&sb, "%s{\"HostIp\":\"%s\",\"HostPort\":\"%s\"}", sep, b->host_ip ? b->host_ip : "",
+                       b->host_port ? b->host_port : "");
+          sep = ",";
+        }
+      strbuf_addch (&sb, ']');
+    }
+  strbuf_addch (&sb, '}');
+  return strbuf_detach (&sb, NULL);
+}
+
+static void
+push_port (struct store_port ***out, size_t *n, const char *cport, const char *ip, int host_port)
+{
+  struct store_port *p = xzalloc (sizeof *p);
+  const char *slash = strchr (cport, '/');
+
+  p->proto = xstrdup (slash ? slash + 1 : "tcp");
+  p->container_port = atoi (cport);
+  p->host_ip = xstrdup (ip && *ip ? ip : "0.0.0.0");
+  p->host_port = host_port;
+  *out = xreallocarray (*out, *n + 2, sizeof **out);
+  (*out)[(*n)++] = p;
+  (*out)[*n] = NULL;
+}
+
+void
+container_record_ports_to_publish (const struct container_record *r, struct store_port ***out, size_t *n)
+{
+  char **exposed = r->config ? r->config->exposed_ports : NULL;
+
+  *out = xzalloc (sizeof **out);
+  *n = 0;
+  for (size_t i = 0; i < r->port_bindings_len; i++)
+    {
+      const struct container_port_binding *b = &r->port_bindings[i];
+      push_port (out, n, b->container_port, b->host_ip, b->host_port ? atoi (b->host_port) : 0);
+    }
+  if (r->host_config == NULL || !r->host_config->publish_all_ports)
+    return;
+  for (size_t i = 0; exposed && exposed[i]; i++)
+    {
+      bool bound = false;
+      for (size_t j = 0; j < r->port_bindings_len && !bound; j++)
+        bound = streq (r->port_bindings[j].container_port, exposed[i]);
+      if (!bound && strstr (exposed[i], "/sctp") == NULL)
+        push_port (out, n, exposed[i], NULL, 0);
+    }
+}
+
+const struct container_endpoint_config *
+container_record_endpoint (const struct container_record *r, const char *name)
+{
+  for (size_t i = 0; i < r->endpoints_config_len; i++)
+    if (streq (r->endpoints_config[i].network, name))
+      return &r->endpoints_config[i];
+  return NULL;
+}
+
+void
+container_record_set_endpoint (struct container_record *r, const char *name, char *const *aliases,
+                               const char *ip)
+{
+  struct container_endpoint_config *e
+      = (struct container_endpoint_config *) container_record_endpoint (r, name);
+
+  if (e == NULL)
+    {
+      r->endpoints_config
+          = xreallocarray (r->endpoints_config, r->endpoints_config_len + 1, sizeof *r->endpoints_config);
+      e = &r->endpoints_config[r->endpoints_config_len++];
+      memset (e, 0, sizeof *e);
+      e->network = xstrdup (name);
+    }
+  strv_free (e->aliases);
+  e->aliases = aliases ? strv_dup (aliases) : NULL;
+  if (e->ipam_config)
+    free (e->ipam_config->ipv4_address);
+  free (e->ipam_config);
+  e->ipam_config = NULL;
+  if (ip)
+    {
+      e->ipam_config = xzalloc (sizeof *e->ipam_config);
+      e->ipam_config->ipv4_address = xstrdup (ip);
+    }
+}
+
+char *
+container_endpoint_id (const char *network_id, const char *container_id)
+{
+  cleanup_free char *in = NULL, *digest = NULL;
+  cleanup_error oci_error_t *err = NULL;
+
+  xasprintf (&in, "%s:%s", network_id, container_id);
+  if (oci_digest_buffer ("sha256", in, strlen (in), &digest, &err) < 0)
+    return xstrdup ("");
+  return xstrdup (has_prefix (digest, "sha256:") ? digest + 7 : digest);
 }

@@ -174,6 +174,8 @@ struct container_host_config
   size_t ulimits_len;
   struct container_mount *mounts; /* "Mounts": the --mount flags */
   size_t mounts_len;
+  bool publish_all_ports; /* "PublishAllPorts" (-P) */
+  bool publish_all_ports_present;
 };
 
 /* --- Mounts (resolved) --- */
@@ -203,6 +205,33 @@ struct container_mount_point
   char *propagation; /* "Propagation" */
 };
 
+/* --- networks (issue #8) --- */
+
+/* One -p mapping (top-level "PortBindings" of create.json, in flag
+   order): docker's HostConfig.PortBindings is a map of arrays
+   ({"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}), which json.h cannot
+   describe; container_record_port_bindings_json renders that shape.  */
+struct container_port_binding
+{
+  char *container_port; /* "ContainerPort": "80/tcp" */
+  char *host_ip;        /* "HostIp": "" (all addresses) or an IPv4 address */
+  char *host_port;      /* "HostPort": "" (random), "8080", or "8080-8090" (first free of the range) */
+};
+
+struct container_ipam_config
+{
+  char *ipv4_address; /* "IPv4Address" (--ip) */
+};
+
+/* The endpoint requested for one network (top-level "EndpointsConfig":
+   {"NAME": {"Aliases": [...], "IPAMConfig": {"IPv4Address": "..."}}}).  */
+struct container_endpoint_config
+{
+  char *network;                             /* the key: network name as given */
+  char **aliases;                            /* "Aliases" (--network-alias) */
+  struct container_ipam_config *ipam_config; /* "IPAMConfig" (--ip) */
+};
+
 /* --- the record --- */
 
 struct container_record
@@ -213,6 +242,10 @@ struct container_record
   struct container_host_config *host_config; /* "HostConfig" */
   struct container_mount_point *mounts;      /* "Mounts" */
   size_t mounts_len;
+  struct container_port_binding *port_bindings; /* "PortBindings": the -p flags */
+  size_t port_bindings_len;
+  struct container_endpoint_config *endpoints_config; /* "EndpointsConfig" */
+  size_t endpoints_config_len;
 };
 
 extern const struct oci_json_type container_record_type;
@@ -280,6 +313,41 @@ int container_record_add_volume_spec (struct container_record *r, const char *sp
 int container_record_add_mount_spec (struct container_record *r, const char *spec, oci_error_t **err);
 int container_record_add_tmpfs_spec (struct container_record *r, const char *spec, oci_error_t **err);
 
+/* -p/--publish (go-connections' ParsePortSpec, IPv4 only):
+   [ip:][hostPort:]containerPort[/tcp|udp], ranges "8080-8081:80-81";
+   adds one binding per container port and the ports to
+   Config.ExposedPorts.  Errors are docker's: "invalid containerPort: x",
+   "invalid hostPort: x", "invalid IP address: x", "invalid proto: x",
+   "no port specified: x<empty>", "invalid ranges specified for container
+   and host Ports: 80-81 and 8080"; an IPv6 address → EINVAL "invalid IP
+   address: ::1: IPv6 is not supported for published ports".  */
+int container_record_add_port_spec (struct container_record *r, const char *spec, oci_error_t **err);
+/* --expose: "80", "80/udp", "8000-8010/tcp" → Config.ExposedPorts.  */
+int container_record_add_expose_spec (struct container_record *r, const char *spec, oci_error_t **err);
+/* docker's HostConfig.PortBindings of the record: {} when none.  */
+char *container_record_port_bindings_json (const struct container_record *r);
+
+struct store_port;
+/* The mappings to publish at start: every PortBindings entry (HostIp ""
+   → "0.0.0.0", HostPort "" → 0 = random, a range → its first port), and
+   with PublishAllPorts every Config.ExposedPorts port not bound yet with
+   a random host port on 0.0.0.0.  container_id is left NULL.  *out is
+   NULL-terminated (store_port_list_free), *n its length.  */
+void container_record_ports_to_publish (const struct container_record *r, struct store_port ***out,
+                                        size_t *n);
+
+/* The endpoint requested for network `name` (--network-alias, --ip,
+   connect), NULL when none; add creates or replaces it (aliases and ip
+   copied, both may be NULL).  */
+const struct container_endpoint_config *container_record_endpoint (const struct container_record *r,
+                                                                   const char *name);
+void container_record_set_endpoint (struct container_record *r, const char *name, char *const *aliases,
+                                    const char *ip);
+
+/* The EndpointID shown by inspect for the endpoint of a container on a
+   network: sha256 hex of "NETWORK_ID:CONTAINER_ID" (stable, 64 hex).  */
+char *container_endpoint_id (const char *network_id, const char *container_id);
+
 /* Value syntaxes shared by the commands.  */
 /* docker's RAMInBytes: "512m", "1g", "1024", "1.5k" (binary units, b k m g t
    p, optional "i" and "b"); "-1" only when allow_minus_one.  Error:
@@ -292,6 +360,10 @@ int container_parse_duration (const char *s, int64_t *out, oci_error_t **err);
 int container_parse_bool (const char *s, bool *out, oci_error_t **err);
 /* [a-zA-Z0-9][a-zA-Z0-9_.-]+ (container and volume names).  */
 bool container_name_valid (const char *s);
+/* Whether the len bytes at s are valid UTF-8.  */
+bool container_utf8_valid (const char *s, size_t len);
+/* A DNS search domain (docker's validateDomain label grammar).  */
+bool container_domain_valid (const char *s);
 /* Add s to a sorted string set (Volumes, ExposedPorts) unless present.  */
 void container_strset_add (char ***set, const char *s);
 /* Whether w is one of the words of a space-separated list " a b c ".  */

@@ -10,6 +10,7 @@
 
 #include "manager/container/opts.h"
 #include "manager/container/record.h"
+#include "manager/store/networks.h"
 #include "strbuf.h"
 
 /* Parse "run" (or "create") + the NULL-terminated arguments.  */
@@ -928,6 +929,167 @@ usage_text (bool is_run)
   return buf;
 }
 
+/* -p: docker's ParsePortSpec forms, ranges and errors; IPv4 only.  */
+static void
+test_publish (void **state)
+{
+  struct container_opts *o;
+  struct container_port_binding *b;
+  cleanup_free char *json = NULL;
+  (void) state;
+
+  o = RUN_OK ("-p", "8080:80", "-p", "127.0.0.1:9000-9001:90-91/udp", "--publish=53", "-p", "127.0.0.1::7",
+              "-p", "8081:80", "img");
+  assert_int_equal (o->record->port_bindings_len, 6);
+  b = o->record->port_bindings;
+  assert_string_equal (b[0].container_port, "80/tcp");
+  assert_string_equal (b[0].host_ip, "");
+  assert_string_equal (b[0].host_port, "8080");
+  assert_string_equal (b[1].container_port, "90/udp");
+  assert_string_equal (b[1].host_ip, "127.0.0.1");
+  assert_string_equal (b[1].host_port, "9000");
+  assert_string_equal (b[2].container_port, "91/udp");
+  assert_string_equal (b[2].host_port, "9001");
+  assert_string_equal (b[3].container_port, "53/tcp");
+  assert_string_equal (b[3].host_port, "");
+  assert_string_equal (b[4].host_ip, "127.0.0.1");
+  assert_string_equal (b[4].host_port, "");
+  assert_true (oci_strv_contains ((const char *const *) o->record->config->exposed_ports, "91/udp"));
+  json = container_record_port_bindings_json (o->record);
+  assert_string_equal (
+      json, "{\"53/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}],"
+            "\"7/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"\"}],"
+            "\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"},{\"HostIp\":\"\",\"HostPort\":\"8081\"}],"
+            "\"90/udp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"9000\"}],"
+            "\"91/udp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"9001\"}]}");
+  container_opts_free (o);
+
+  o = RUN_OK ("-p", "8000-8010:80", "img");
+  assert_int_equal (o->record->port_bindings_len, 1);
+  assert_string_equal (o->record->port_bindings[0].host_port, "8000-8010");
+  container_opts_free (o);
+
+  EXPECT_ERROR ("invalid containerPort: abc", "-p", "abc", "img");
+  EXPECT_ERROR ("invalid hostPort: x", "-p", "x:80", "img");
+  EXPECT_ERROR ("invalid containerPort: 70000", "-p", "70000", "img");
+  EXPECT_ERROR ("invalid IP address: 1.2.3", "-p", "1.2.3:80:80", "img");
+  EXPECT_ERROR ("invalid proto: icmp", "-p", "80/icmp", "img");
+  EXPECT_ERROR ("no port specified: 8080:<empty>", "-p", "8080:", "img");
+  EXPECT_ERROR ("invalid ranges specified for container and host Ports: 80-81 and 8080-8082", "-p",
+                "8080-8082:80-81", "img");
+  EXPECT_ERROR ("IPv6 is not supported", "-p", "[::1]:80:80", "img");
+  EXPECT_ERROR ("IPv6 is not supported", "-p", "::1:80:80", "img");
+  EXPECT_ERROR ("flag needs an argument: 'p' in -p", "-p");
+  EXPECT_ERROR ("port publishing and the container type network mode", "--network", "container:x", "-p", "80",
+                "img");
+}
+
+static void
+free_ports (struct store_port **ports)
+{
+  for (size_t i = 0; ports && ports[i]; i++)
+    {
+      free (ports[i]->container_id);
+      free (ports[i]->proto);
+      free (ports[i]->host_ip);
+      free (ports[i]);
+    }
+  free (ports);
+}
+
+/* The mappings to publish: -p as given, -P adds every exposed port.  */
+static void
+test_ports_to_publish (void **state)
+{
+  struct container_opts *o;
+  struct store_port **ports = NULL;
+  size_t n;
+  (void) state;
+
+  o = RUN_OK ("-p", "127.0.0.1:8080:80", "-p", "53/udp", "img");
+  assert_false (o->record->host_config->publish_all_ports);
+  container_record_ports_to_publish (o->record, &ports, &n);
+  assert_int_equal (n, 2);
+  assert_null (ports[2]);
+  assert_string_equal (ports[0]->proto, "tcp");
+  assert_string_equal (ports[0]->host_ip, "127.0.0.1");
+  assert_int_equal (ports[0]->host_port, 8080);
+  assert_int_equal (ports[0]->container_port, 80);
+  assert_string_equal (ports[1]->proto, "udp");
+  assert_string_equal (ports[1]->host_ip, "0.0.0.0");
+  assert_int_equal (ports[1]->host_port, 0);
+  assert_int_equal (ports[1]->container_port, 53);
+  free_ports (ports);
+  container_opts_free (o);
+
+  o = RUN_OK ("-P", "--expose", "80", "--expose", "90-91/udp", "-p", "9999:80", "img");
+  assert_true (o->record->host_config->publish_all_ports);
+  container_record_ports_to_publish (o->record, &ports, &n);
+  assert_int_equal (n, 3);
+  assert_int_equal (ports[0]->host_port, 9999);
+  assert_int_equal (ports[1]->container_port, 90);
+  assert_string_equal (ports[1]->proto, "udp");
+  assert_int_equal (ports[1]->host_port, 0);
+  assert_int_equal (ports[2]->container_port, 91);
+  free_ports (ports);
+  container_opts_free (o);
+
+  o = RUN_OK ("img");
+  container_record_ports_to_publish (o->record, &ports, &n);
+  assert_int_equal (n, 0);
+  assert_non_null (ports);
+  assert_null (ports[0]);
+  free_ports (ports);
+  container_opts_free (o);
+}
+
+/* --network-alias and --ip: the endpoint request of the --network.  */
+static void
+test_endpoint_request (void **state)
+{
+  struct container_opts *o;
+  const struct container_endpoint_config *e;
+  struct container_record *copy = NULL;
+  oci_error_t *err = NULL;
+  cleanup_free char *json = NULL;
+  size_t len;
+  (void) state;
+
+  o = RUN_OK ("--network", "net1", "--network-alias", "web", "--network-alias=www", "--ip", "10.89.0.9",
+              "img");
+  e = container_record_endpoint (o->record, "net1");
+  assert_non_null (e);
+  assert_string_equal (e->aliases[0], "web");
+  assert_string_equal (e->aliases[1], "www");
+  assert_null (e->aliases[2]);
+  assert_string_equal (e->ipam_config->ipv4_address, "10.89.0.9");
+  assert_null (container_record_endpoint (o->record, "bridge"));
+  assert_int_equal (container_record_emit (o->record, false, &json, &len, &err), 0);
+  assert_non_null (strstr (json, "\"EndpointsConfig\":{\"net1\":{\"Aliases\":[\"web\",\"www\"],"
+                                 "\"IPAMConfig\":{\"IPv4Address\":\"10.89.0.9\"}}}"));
+  assert_non_null (strstr (json, "\"PublishAllPorts\":false"));
+  assert_int_equal (container_record_dup (o->record, &copy, &err), 0);
+  assert_non_null (container_record_endpoint (copy, "net1"));
+  container_record_set_endpoint (copy, "net1", NULL, "10.89.0.10");
+  e = container_record_endpoint (copy, "net1");
+  assert_null (e->aliases);
+  assert_string_equal (e->ipam_config->ipv4_address, "10.89.0.10");
+  container_record_set_endpoint (copy, "net2", (char *const[]){ (char *) "db", NULL }, NULL);
+  assert_string_equal (container_record_endpoint (copy, "net2")->aliases[0], "db");
+  assert_null (container_record_endpoint (copy, "net2")->ipam_config);
+  container_record_free (copy);
+  container_opts_free (o);
+
+  EXPECT_ERROR (
+      "invalid argument \"10.1\" for \"--ip\" flag: invalid string being converted to IP address: 10.1",
+      "--network", "n", "--ip", "10.1", "img");
+  EXPECT_ERROR ("IPv6 is not supported", "--network", "n", "--ip", "fd00::2", "img");
+  EXPECT_ERROR ("user specified IP address is supported on user defined networks only", "--ip", "10.88.0.5",
+                "img");
+  EXPECT_ERROR ("network-scoped alias is supported only for containers in user defined networks", "--network",
+                "host", "--network-alias", "a", "img");
+}
+
 static void
 test_usage (void **state)
 {
@@ -969,6 +1131,9 @@ main (void)
     cmocka_unit_test (test_record_round_trip),
     cmocka_unit_test (test_command_string),
     cmocka_unit_test (test_path_clean),
+    cmocka_unit_test (test_publish),
+    cmocka_unit_test (test_ports_to_publish),
+    cmocka_unit_test (test_endpoint_request),
     cmocka_unit_test (test_usage),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
