@@ -27,6 +27,8 @@ PACKAGES=(
   zstd
   # hull checkpoint/restore
   criu
+  # berth networks: the firewall table (nft; iptables-nft is the fallback)
+  nftables iptables
   # man pages: doc/*.1.md to roff (configure finds it; without it no man pages)
   go-md2man
 )

@@ -1,4 +1,4 @@
-/* berth inspect (containers, then images, then volumes), image inspect,
+/* berth inspect (containers, then images, volumes, networks), image inspect,
    container inspect, and berth history.  */
 #include "config.h"
 #include "commands.h"
@@ -10,7 +10,9 @@
 #include "fileutil.h"
 #include "manager/container/control.h"
 #include "manager/container/monitor_proto.h"
+#include "manager/container/record.h"
 #include "manager/container/state.h"
+#include "manager/network/setup.h"
 #include "manager/store/volumes.h"
 #include "util.h"
 
@@ -23,12 +25,12 @@ static const char image_inspect_help[]
 
 static const char inspect_help[]
     = "Usage: berth inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
-      "Return low-level information on berth objects (containers, images, volumes)\n\n"
+      "Return low-level information on berth objects (containers, images, volumes, networks)\n\n"
       "Options:\n"
       "  -f, --format string   Format output using a custom template\n"
       "                        ({{.State.Status}}, {{.Config.Cmd}}, {{json .Mounts}}, ...)\n"
       "  -s, --size            Display total file sizes if the type is container\n"
-      "      --type string     Return JSON for specified type (container, image, volume)\n";
+      "      --type string     Return JSON for specified type (container, image, volume, network)\n";
 
 static const char container_inspect_help[]
     = "Usage: berth container inspect [OPTIONS] CONTAINER [CONTAINER...]\n\n"
@@ -275,13 +277,6 @@ container_graph_driver (struct strbuf *sb, struct berth_store *s, const struct s
   strbuf_addstr (sb, "},\"Name\":\"overlay\"}");
 }
 
-static const char network_settings[]
-    = "{\"Bridge\":\"\",\"SandboxID\":\"\",\"SandboxKey\":\"\",\"Ports\":{},\"HairpinMode\":false,"
-      "\"LinkLocalIPv6Address\":\"\",\"LinkLocalIPv6PrefixLen\":0,\"SecondaryIPAddresses\":null,"
-      "\"SecondaryIPv6Addresses\":null,\"EndpointID\":\"\",\"Gateway\":\"\",\"GlobalIPv6Address\":\"\","
-      "\"GlobalIPv6PrefixLen\":0,\"IPAddress\":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\","
-      "\"MacAddress\":\"\",\"Networks\":{}}";
-
 static void
 container_paths (struct strbuf *sb, const char *cdir)
 {
@@ -319,10 +314,37 @@ container_sizes (struct strbuf *sb, struct berth_store *s, const struct store_co
 }
 
 /* Docker's container inspect object.  */
+/* HostConfig of the record with docker's PortBindings map (the record
+   keeps the -p flags as a list at its top level).  */
 static int
-container_inspect_json (struct berth_store *s, const struct store_container *c, bool size, char **out,
-                        oci_error_t **err)
+container_host_config (struct strbuf *sb, const struct store_container *c, oci_error_t **err)
 {
+  cleanup_container_record struct container_record *r = NULL;
+  cleanup_strbuf struct strbuf v = STRBUF_INIT;
+  cleanup_free char *bindings = NULL;
+  const char *hc;
+
+  if (cli_json_member (c->record, "HostConfig", &v, err) < 0
+      || container_record_parse (c->record, strlen (c->record), "create.json", &r, err) < 0)
+    return -1;
+  hc = strbuf_str (&v);
+  if (streq (hc, "null"))
+    hc = "{}";
+  bindings = container_record_port_bindings_json (r);
+  json_key (sb, "HostConfig");
+  strbuf_addstr (sb, "{\"PortBindings\":");
+  strbuf_addstr (sb, bindings);
+  if (hc[1] != '}')
+    strbuf_addch (sb, ',');
+  strbuf_addstr (sb, hc + 1);
+  return 0;
+}
+
+static int
+container_inspect_json (struct berth_globals *g, struct berth_store *s, const struct store_container *c,
+                        bool size, char **out, oci_error_t **err)
+{
+  cleanup_free char *net = NULL;
   cleanup_strbuf struct strbuf sb = STRBUF_INIT;
   cleanup_free char *cdir = store_container_dir (s, c->id);
   cleanup_free char *name = NULL;
@@ -348,7 +370,7 @@ container_inspect_json (struct berth_store *s, const struct store_container *c, 
   json_kv (&sb, "ProcessLabel", "");
   json_kv (&sb, "AppArmorProfile", "");
   json_raw (&sb, "ExecIDs", "null");
-  if (record_member (&sb, "HostConfig", c->record, "{}", err) < 0)
+  if (container_host_config (&sb, c, err) < 0)
     return -1;
   container_graph_driver (&sb, s, c, cdir);
   if (size)
@@ -356,7 +378,8 @@ container_inspect_json (struct berth_store *s, const struct store_container *c, 
   if (record_member (&sb, "Mounts", c->record, "[]", err) < 0
       || record_member (&sb, "Config", c->record, "{}", err) < 0)
     return -1;
-  json_raw (&sb, "NetworkSettings", network_settings);
+  net = network_settings_json (g, c);
+  json_raw (&sb, "NetworkSettings", net);
   strbuf_addch (&sb, '}');
   *out = strbuf_detach (&sb, NULL);
   return 0;
@@ -417,11 +440,13 @@ enum inspect_type
   INSPECT_CONTAINER = 1,
   INSPECT_IMAGE = 2,
   INSPECT_VOLUME = 4,
-  INSPECT_ANY = 7,
+  INSPECT_NETWORK = 8,
+  INSPECT_ANY = 15,
 };
 
 struct inspect_opts
 {
+  struct berth_globals *g;
   const char *format;
   unsigned types;
   bool size;
@@ -441,7 +466,7 @@ inspect_lookup (struct berth_store *s, const struct inspect_opts *o, const char 
 
       if (store_container_lookup (s, ref, &c, &e) == 0)
         {
-          r = container_inspect_json (s, c, o->size, json, err);
+          r = container_inspect_json (o->g, s, c, o->size, json, err);
           store_container_free (c);
           return r;
         }
@@ -480,7 +505,10 @@ inspect_lookup (struct berth_store *s, const struct inspect_opts *o, const char 
           store_volume_free (v);
           return 0;
         }
+      oci_error_free (&e);
     }
+  if ((o->types & INSPECT_NETWORK) && network_inspect_lookup (s, ref, json, &e) == 0)
+    return 0;
   return 1;
 }
 
@@ -495,6 +523,8 @@ inspect_noun (unsigned types)
       return "image";
     case INSPECT_VOLUME:
       return "volume";
+    case INSPECT_NETWORK:
+      return "network";
     default:
       return "object";
     }
@@ -561,6 +591,8 @@ parse_type (const char *arg, unsigned *types, oci_error_t **err)
     *types = INSPECT_IMAGE;
   else if (streq (arg, "volume"))
     *types = INSPECT_VOLUME;
+  else if (streq (arg, "network"))
+    *types = INSPECT_NETWORK;
   else
     return oci_error_set (err, EINVAL, "\"%s\" is not a valid value for --type", arg);
   return 0;
@@ -580,7 +612,7 @@ inspect_common (struct berth_globals *g, int argc, char **argv, const char *help
     { "size", no_argument, NULL, 's' },
     { NULL, 0, NULL, 0 },
   };
-  struct inspect_opts o = { .types = types };
+  struct inspect_opts o = { .g = g, .types = types };
   int c;
 
   if (cli_wants_help (argc, argv))

@@ -11,6 +11,7 @@
 
 #include "manager/container/control.h"
 #include "manager/container/state.h"
+#include "manager/store/networks.h"
 #include "util.h"
 
 static const char ps_help[]
@@ -278,6 +279,25 @@ networks_string (const struct store_container *c)
   return steal_pointer (&mode);
 }
 
+/* docker's PORTS: "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp", for a
+   running container.  */
+static char *
+ports_string (struct berth_store *s, const struct store_container *c, const struct container_state *st)
+{
+  struct strbuf sb = STRBUF_INIT;
+  struct store_port **ports = NULL;
+  cleanup_error oci_error_t *e = NULL;
+
+  if ((st->status != CONTAINER_RUNNING && st->status != CONTAINER_PAUSED)
+      || store_port_list (s, c->id, &ports, &e) < 0)
+    return strbuf_detach (&sb, NULL);
+  for (size_t i = 0; ports[i]; i++)
+    strbuf_addf (&sb, "%s%s:%d->%d/%s", i ? ", " : "", ports[i]->host_ip, ports[i]->host_port,
+                 ports[i]->container_port, ports[i]->proto);
+  store_port_list_free (ports);
+  return strbuf_detach (&sb, NULL);
+}
+
 static char *
 size_string (struct berth_store *s, const struct store_container *c, bool wanted)
 {
@@ -328,6 +348,7 @@ ps_row_json (struct berth_store *s, const struct ps_opts *o, const struct store_
   cleanup_free char *labels = labels_string (c);
   cleanup_free char *mounts = mounts_string (c);
   cleanup_free char *networks = networks_string (c);
+  cleanup_free char *ports = ports_string (s, c, st);
   char volumes[16];
 
   snprintf (volumes, sizeof volumes, "%zu", strv_len (c->volumes));
@@ -341,7 +362,7 @@ ps_row_json (struct berth_store *s, const struct ps_opts *o, const struct store_
   json_kv (&sb, "Mounts", mounts);
   json_kv (&sb, "Names", c->name);
   json_kv (&sb, "Networks", networks);
-  json_kv (&sb, "Ports", "");
+  json_kv (&sb, "Ports", ports);
   json_kv (&sb, "RunningFor", running_for);
   json_kv (&sb, "Size", size);
   json_kv (&sb, "State", container_status_name (st->status));

@@ -22,6 +22,7 @@
 #include "manager/container/monitor_proto.h"
 #include "manager/container/runtime.h"
 #include "manager/container/state.h"
+#include "manager/network/setup.h"
 #include "manager/store/volumes.h"
 #include "util.h"
 
@@ -471,6 +472,9 @@ container_remove (struct berth_globals *g, const struct store_container *c, bool
         return -1;
     }
   runtime_run (g, c->runtime, del_args, NULL, &rerr);
+  /* Before the row: its endpoints name the veths to delete.  */
+  if (network_container_teardown (g, c, err) < 0)
+    return -1;
   if (store_container_remove (s, c->id, err) < 0)
     {
       if ((*err)->status != ENOENT)

@@ -29,6 +29,7 @@
 #include "manager/container/spec.h"
 #include "manager/container/state.h"
 #include "manager/container/user.h"
+#include "manager/network/setup.h"
 #include "manager/store/volumes.h"
 #include "strbuf.h"
 #include "util.h"
@@ -472,7 +473,15 @@ ns_path (struct create_ctx *x, const char *mode, const char *what, const char *n
   ret = container_state_read (odir, &st, err);
   if (ret == 0 && (st.status != CONTAINER_RUNNING && st.status != CONTAINER_PAUSED))
     ret = oci_error_set (err, EINVAL, "cannot join %s of a non running container: %s", what, other->id);
-  if (ret == 0)
+  if (ret == 0 && streq (ns, "net"))
+    {
+      /* The namespace berth made for it outlives its restarts.  */
+      cleanup_free char *made = network_netns_path (x->g, other->id);
+
+      if (access (made, F_OK) == 0)
+        *out = steal_pointer (&made);
+    }
+  if (ret == 0 && *out == NULL)
     xasprintf (out, "/proc/%d/ns/%s", (int) st.pid, ns);
   store_container_free (other);
   return ret;
@@ -498,8 +507,17 @@ write_config_json (struct create_ctx *x, const struct container_ns_join *join, o
   return write_file_replace (path, json, len, 0600, err);
 }
 
+static const char *
+mode_or_bridge (const struct container_host_config *h)
+{
+  return h && h->network_mode && *h->network_mode ? h->network_mode : "bridge";
+}
+
+/* config.json (netns: the network namespace berth makes at start, NULL:
+   <runroot>/netns/<id> unless --network host or container:), and
+   with etc the hosts, hostname and resolv.conf files.  */
 static int
-write_config (struct create_ctx *x, oci_error_t **err)
+write_config_ns (struct create_ctx *x, const char *netns, bool etc, oci_error_t **err)
 {
   const struct container_host_config *h = x->r->host_config;
   cleanup_free char *net = NULL, *ipc = NULL, *pid = NULL;
@@ -509,10 +527,18 @@ write_config (struct create_ctx *x, oci_error_t **err)
       || ns_path (x, h ? h->ipc_mode : NULL, "IPC", "ipc", &ipc, err) < 0
       || ns_path (x, h ? h->pid_mode : NULL, "PID", "pid", &pid, err) < 0)
     return -1;
-  join.net = net, join.ipc = ipc, join.pid = pid;
+  if (netns == NULL && net == NULL && !streq (mode_or_bridge (h), "host"))
+    net = network_netns_path (x->g, x->id);
+  join.net = netns ? netns : net, join.ipc = ipc, join.pid = pid;
   if (write_config_json (x, &join, err) < 0)
     return -1;
-  return container_etc_files_write (x->r, x->cdir, err);
+  return etc ? container_etc_files_write (x->r, x->cdir, err) : 0;
+}
+
+static int
+write_config (struct create_ctx *x, oci_error_t **err)
+{
+  return write_config_ns (x, NULL, true, err);
 }
 
 static int
@@ -880,9 +906,17 @@ monitor_argv_health (struct argv_builder *a, const struct container_record *r, c
   argv_add_berth (a, "--health-cmd", p->self, p->root, p->runroot, words);
 }
 
+/* The published host ports berth reserved (network_container_setup),
+   held by the monitor for its life.  */
+struct hold_fds
+{
+  int *fds;
+  size_t n;
+};
+
 static char **
 monitor_argv (const struct store_container *c, const struct container_record *r, const struct start_paths *p,
-              int sync_fd)
+              int sync_fd, const struct hold_fds *hold)
 {
   const struct container_host_config *h = r->host_config;
   const struct container_restart_policy *rp = h ? h->restart_policy : NULL;
@@ -911,6 +945,11 @@ monitor_argv (const struct store_container *c, const struct container_record *r,
   argv_add (&a, "--sync-fd"), argv_add (&a, num);
   if (h && h->log_config && h->log_config->type)
     argv_add (&a, "--log-driver"), argv_add (&a, h->log_config->type);
+  for (size_t i = 0; i < hold->n; i++)
+    {
+      snprintf (num, sizeof num, "%d", hold->fds[i]);
+      argv_add (&a, "--keep-fd"), argv_add (&a, num);
+    }
   monitor_argv_health (&a, r, p, c->id);
   argv_add_berth (&a, "--cleanup-cmd", p->self, p->root, p->runroot, cleanup_words);
   return a.v;
@@ -919,7 +958,7 @@ monitor_argv (const struct store_container *c, const struct container_record *r,
 /* Double fork: the monitor is reparented to init (or a subreaper) and
    lives in its own session, so nothing of ours waits for it.  */
 static int
-monitor_spawn (char **argv, int sync_fd, oci_error_t **err)
+monitor_spawn (char **argv, int sync_fd, const struct hold_fds *hold, oci_error_t **err)
 {
   pid_t pid = fork ();
   int status;
@@ -942,6 +981,8 @@ monitor_spawn (char **argv, int sync_fd, oci_error_t **err)
       if (devnull > 2)
         close (devnull);
       fcntl (sync_fd, F_SETFD, 0);
+      for (size_t i = 0; i < hold->n; i++)
+        fcntl (hold->fds[i], F_SETFD, 0);
       execv (argv[0], argv);
       _exit (127);
     }
@@ -1024,7 +1065,7 @@ remove_stale (struct berth_globals *g, const struct store_container *c, const st
 
 static int
 start_monitor (struct berth_globals *g, const struct store_container *c, const struct container_record *r,
-               const struct start_paths *p, int *attach_fd, oci_error_t **err)
+               const struct start_paths *p, const struct hold_fds *hold, int *attach_fd, oci_error_t **err)
 {
   cleanup_close int mine = -1, theirs = -1;
   int sv[2];
@@ -1044,8 +1085,8 @@ start_monitor (struct berth_globals *g, const struct store_container *c, const s
       close (theirs);
       theirs = moved;
     }
-  argv = monitor_argv (c, r, p, theirs);
-  ret = monitor_spawn (argv, theirs, err);
+  argv = monitor_argv (c, r, p, theirs, hold);
+  ret = monitor_spawn (argv, theirs, hold, err);
   strv_free (argv);
   if (ret < 0)
     return -1;
@@ -1076,6 +1117,8 @@ wait_old_monitor (const char *cdir, oci_error_t **err)
                         lock);
 }
 
+static bool already_running (const char *cdir);
+
 static bool
 is_container_mode (const char *mode)
 {
@@ -1083,22 +1126,63 @@ is_container_mode (const char *mode)
 }
 
 /* config.json names /proc/PID/ns/... of the containers it joins: their
-   pids change when they restart, so it is written again at each start.  */
+   pids change when they restart, so it is written again at each start
+   (with netns, the network namespace berth made, when there is one).  */
 static int
 refresh_joins (struct berth_globals *g, struct berth_store *s, const struct store_container *c,
-               struct container_record *r, const char *cdir, const char *merged, oci_error_t **err)
+               struct container_record *r, const char *cdir, const char *merged, const char *netns,
+               oci_error_t **err)
 {
   const struct container_host_config *h = r->host_config;
   struct create_ctx x = { .g = g, .s = s, .r = r, .rootfd = -1, .cidfd = -1 };
+  bool joins = h
+               && (is_container_mode (h->network_mode) || is_container_mode (h->ipc_mode)
+                   || is_container_mode (h->pid_mode));
 
-  if (h == NULL
-      || !(is_container_mode (h->network_mode) || is_container_mode (h->ipc_mode)
-           || is_container_mode (h->pid_mode)))
+  /* The network namespace path is known at create already.  */
+  if (!joins)
     return 0;
   x.id = (char *) c->id;
   x.cdir = (char *) cdir;
   x.merged = (char *) merged;
-  return write_config (&x, err);
+  return write_config_ns (&x, netns, netns == NULL, err);
+}
+
+static void
+hold_fds_close (struct hold_fds *hold)
+{
+  for (size_t i = 0; i < hold->n; i++)
+    close (hold->fds[i]);
+  free (hold->fds);
+  hold->fds = NULL;
+  hold->n = 0;
+}
+
+/* Network setup, config.json, the monitor; on failure the network is
+   torn down again (a port in use leaves nothing behind).  */
+static int
+start_networked (struct berth_globals *g, struct berth_store *s, const struct store_container *c,
+                 struct container_record *r, const struct start_paths *p, const char *merged, int *attach_fd,
+                 oci_error_t **err)
+{
+  struct hold_fds hold = { NULL, 0 };
+  cleanup_free char *netns = NULL;
+  int ret;
+
+  if (network_container_setup (g, c, r, &netns, &hold.fds, &hold.n, err) < 0)
+    return -1;
+  ret = refresh_joins (g, s, c, r, p->cdir, merged, netns, err);
+  if (ret == 0)
+    ret = start_monitor (g, c, r, p, &hold, attach_fd, err);
+  hold_fds_close (&hold);
+  if (ret == 0)
+    return network_container_started (g, c, err);
+  if (!already_running (p->cdir))
+    {
+      cleanup_error oci_error_t *e = NULL;
+      network_container_teardown (g, c, &e);
+    }
+  return -1;
 }
 
 /* The container runs (or restarts) already, with or without a monitor.  */
@@ -1138,9 +1222,9 @@ container_start (struct berth_globals *g, const struct store_container *c, int *
       || store_container_rootfs_mount (s, c->id, c->image_id, &merged, err) < 0)
     goto out;
   remove_stale (g, c, &p);
-  if (health_reset (r, p.cdir, err) < 0 || refresh_joins (g, s, c, r, p.cdir, merged, err) < 0)
+  if (health_reset (r, p.cdir, err) < 0)
     goto out;
-  ret = start_monitor (g, c, r, &p, attach_fd, err);
+  ret = start_networked (g, s, c, r, &p, merged, attach_fd, err);
   if (ret < 0 && attach_fd && *attach_fd >= 0)
     {
       close (*attach_fd);
@@ -1202,7 +1286,7 @@ container_cleanup (struct berth_globals *g, const struct store_container *c, oci
       *err = steal_pointer (&derr);
       return -1;
     }
-  if (store_container_rootfs_umount (s, c->id, err) < 0)
+  if (network_container_teardown (g, c, err) < 0 || store_container_rootfs_umount (s, c->id, err) < 0)
     return -1;
   if (container_record_parse (c->record, strlen (c->record), RECORD_FILE, &r, err) < 0)
     return -1;

@@ -5,6 +5,7 @@
 #include "etcfiles.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -62,6 +63,13 @@ add_extra_host (struct strbuf *sb, const char *spec)
 char *
 container_hosts_content (const struct container_record *r, const char *host_hosts)
 {
+  return container_hosts_content_net (r, host_hosts, NULL, NULL);
+}
+
+char *
+container_hosts_content_net (const struct container_record *r, const char *host_hosts, const char *own_ip,
+                             const char *peers)
+{
   struct strbuf sb = STRBUF_INIT;
   char **extra = r->host_config ? r->host_config->extra_hosts : NULL;
   const char *domain = r->config ? r->config->domainname : NULL;
@@ -80,11 +88,14 @@ container_hosts_content (const struct container_record *r, const char *host_host
   if (!host_network (r))
     {
       cleanup_free char *hostname = container_hostname (r);
+      const char *ip = own_ip && *own_ip ? own_ip : "127.0.1.1";
+
       if (domain && *domain)
-        strbuf_addf (&sb, "127.0.1.1\t%s.%s %s\n", hostname, domain, hostname);
+        strbuf_addf (&sb, "%s\t%s.%s %s\n", ip, hostname, domain, hostname);
       else
-        strbuf_addf (&sb, "127.0.1.1\t%s\n", hostname);
+        strbuf_addf (&sb, "%s\t%s\n", ip, hostname);
     }
+  strbuf_addstr (&sb, peers ? peers : "");
   return strbuf_detach (&sb, NULL);
 }
 
@@ -277,5 +288,34 @@ container_etc_files_write (const struct container_record *r, const char *cdir, o
   if (write_in_dir (cdir, "hosts", hosts, err) < 0 || write_in_dir (cdir, "hostname", hostname_line, err) < 0
       || write_in_dir (cdir, "resolv.conf", resolv, err) < 0)
     return -1;
+  return 0;
+}
+
+/* In place: the file is bind-mounted into the running container, its
+   inode must stay.  */
+int
+container_hosts_rewrite (const struct container_record *r, const char *cdir, const char *own_ip,
+                         const char *peers, oci_error_t **err)
+{
+  cleanup_free char *path = NULL, *text = NULL;
+  cleanup_close int fd = -1;
+  size_t len, done = 0;
+
+  xasprintf (&path, "%s/hosts", cdir);
+  text = container_hosts_content_net (r, NULL, own_ip, peers);
+  len = strlen (text);
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return oci_error_errno (err, errno, "open %s", path);
+  while (done < len)
+    {
+      ssize_t n = write (fd, text + done, len - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return oci_error_errno (err, errno, "write %s", path);
+      done += n;
+    }
   return 0;
 }

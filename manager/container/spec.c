@@ -764,13 +764,20 @@ ns_add (struct oci_linux *l, const char *type, const char *path)
 }
 
 /* A namespace by mode: "host" shares ours (none added), "container:X"
-   joins the path create.c resolved, anything else gets a new one.  */
+   joins the path create.c resolved, anything else joins `join` when
+   given (the network namespace berth made) or gets a new one.  */
 static int
 ns_by_mode (struct oci_linux *l, const char *type, const char *flag, const char *mode, const char *join,
             oci_error_t **err)
 {
   if (mode && streq (mode, "host"))
     return 0;
+  if (join && !has_prefix (mode ? mode : "", "container:"))
+    {
+      /* A namespace berth made (the network one of bridge and none).  */
+      ns_add (l, type, join);
+      return 0;
+    }
   if (mode && has_prefix (mode, "container:"))
     {
       if (join == NULL)

@@ -26,7 +26,7 @@
 static const char usage_text[]
     = "Usage: berth-monitor --id ID --dir CDIR --runtime PATH [--runtime-root DIR] [--tty] [--stdin]\n"
       "  [--restart no|always|unless-stopped|on-failure[:N]] [--sync-fd N] [--log-driver json-file|none]\n"
-      "  [--health-interval MS --health-cmd ARG...] [--cleanup-cmd ARG...]\n";
+      "  [--health-interval MS --health-cmd ARG...] [--cleanup-cmd ARG...] [--keep-fd N...]\n";
 
 int64_t
 mon_now_ns (void)
@@ -237,6 +237,7 @@ enum
   OPT_HEALTH_INTERVAL,
   OPT_HEALTH_CMD,
   OPT_CLEANUP_CMD,
+  OPT_KEEP_FD,
 };
 
 static const struct option long_options[] = {
@@ -252,8 +253,27 @@ static const struct option long_options[] = {
   { "health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL },
   { "health-cmd", required_argument, NULL, OPT_HEALTH_CMD },
   { "cleanup-cmd", required_argument, NULL, OPT_CLEANUP_CMD },
+  { "keep-fd", required_argument, NULL, OPT_KEEP_FD },
   { NULL, 0, NULL, 0 },
 };
+
+/* --keep-fd N: an fd berth handed over (a reserved host port) that must
+   stay open as long as we live, and reach no child of ours.  */
+static int
+add_keep_fd (struct mon *m, const char *arg)
+{
+  int fd;
+
+  if (parse_int ("--keep-fd", arg, &fd) < 0)
+    return -1;
+  if (m->n_keep >= MON_MAX_KEEP || fd <= STDERR_FILENO || fcntl (fd, F_SETFD, FD_CLOEXEC) < 0)
+    {
+      mon_log ("--keep-fd %s: not a usable inherited fd", arg);
+      return -1;
+    }
+  m->keep_fds[m->n_keep++] = fd;
+  return 0;
+}
 
 static int
 parse_option (struct mon *m, int c)
@@ -293,6 +313,8 @@ parse_option (struct mon *m, int c)
       return add_argv (m->health_argv, "--health-cmd", optarg);
     case OPT_CLEANUP_CMD:
       return add_argv (m->cleanup_argv, "--cleanup-cmd", optarg);
+    case OPT_KEEP_FD:
+      return add_keep_fd (m, optarg);
     default:
       return -1;
     }

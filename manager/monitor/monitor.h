@@ -15,6 +15,7 @@
 #define MON_LINE_MAX    16384 /* docker splits log lines at 16 KiB */
 #define MON_STDIN_BUF   4096
 #define MON_ERR_MAX     1024
+#define MON_MAX_KEEP    256 /* --keep-fd */
 
 enum restart_mode
 {
@@ -54,6 +55,8 @@ struct mon
   int health_interval_ms;
   char *health_argv[MON_MAX_ARGV + 1];
   char *cleanup_argv[MON_MAX_ARGV + 1];
+  int keep_fds[MON_MAX_KEEP]; /* inherited, held open (close-on-exec) until we exit */
+  size_t n_keep;
 
   /* process-wide */
   int sigfd, listen_fd, log_fd;

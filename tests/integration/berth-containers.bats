@@ -634,10 +634,10 @@ teardown() {
 }
 
 @test "security: --sysctl sets a namespaced sysctl" {
-  run berth run --rm --sysctl net.ipv4.ip_forward=1 "$BUSYBOX_IMAGE" cat /proc/sys/net/ipv4/ip_forward
+  run berth run --rm --sysctl kernel.shm_rmid_forced=1 "$BUSYBOX_IMAGE" cat /proc/sys/kernel/shm_rmid_forced
   [ "$status" -eq 0 ]
   [ "$output" = 1 ]
-  run berth run --rm "$BUSYBOX_IMAGE" cat /proc/sys/net/ipv4/ip_forward
+  run berth run --rm "$BUSYBOX_IMAGE" cat /proc/sys/kernel/shm_rmid_forced
   [ "$output" = 0 ]
 }
 
@@ -649,9 +649,11 @@ teardown() {
   [ "$status" -ne 0 ]
 }
 
-@test "network: the default is a private network namespace with lo only, --network host shares the host's" {
-  run berth run --rm "$BUSYBOX_IMAGE" sh -c 'ls /sys/class/net'
+@test "network: none has lo only, the default bridge adds eth0, --network host shares the host's" {
+  run berth run --rm --network none "$BUSYBOX_IMAGE" sh -c 'ls /sys/class/net'
   [ "$output" = lo ]
+  run berth run --rm "$BUSYBOX_IMAGE" sh -c 'ls /sys/class/net | tr "\n" " "'
+  [ "$output" = "eth0 lo " ]
   run berth run --rm --network host "$BUSYBOX_IMAGE" readlink /proc/self/ns/net
   [ "$output" = "$(readlink /proc/self/ns/net)" ]
 }

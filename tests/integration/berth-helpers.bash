@@ -105,6 +105,14 @@ berth_teardown_file() {
     [ -d "$id" ] || continue
     "$HULL" --root "$BERTH_RUNROOT/runtime" delete --force "${id##*/}" >/dev/null 2>&1 || true
   done
+  # The store's firewall table (named after its runroot) and its user
+  # networks' bridges go with it; berth0, shared like docker0, stays.
+  for id in $("$BERTH" --root "$BERTH_ROOT" --runroot "$BERTH_RUNROOT" network ls -q --no-trunc 2>/dev/null); do
+    "$BERTH" --root "$BERTH_ROOT" --runroot "$BERTH_RUNROOT" network rm "$id" >/dev/null 2>&1 || true
+  done
+  if [ -s "$BERTH_RUNROOT/firewall.table" ] && command -v nft >/dev/null; then
+    nft delete table ip "$(cat "$BERTH_RUNROOT/firewall.table")" 2>/dev/null || true
+  fi
   awk -v t="$BERTH_DIR/" 'index($5, t) == 1 {print $5}' /proc/self/mountinfo | sort -r |
     while read -r mnt; do
       umount -l "$mnt" 2>/dev/null || true
