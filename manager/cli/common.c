@@ -567,3 +567,76 @@ cli_json_member (const char *json, const char *key, struct strbuf *out, oci_erro
   yajl_tree_free (root);
   return 0;
 }
+
+void
+cli_strv_append (char ***v, const char *s)
+{
+  size_t n = *v ? strv_len (*v) : 0;
+
+  *v = xreallocarray (*v, n + 2, sizeof (char *));
+  (*v)[n] = xstrdup (s);
+  (*v)[n + 1] = NULL;
+}
+
+char *
+cli_go_time (int64_t when)
+{
+  time_t t = (time_t) when;
+  struct tm tm;
+  char buf[64];
+  size_t n;
+
+  localtime_r (&t, &tm);
+  n = strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (tm.tm_gmtoff == 0)
+    snprintf (buf + n, sizeof buf - n, "Z");
+  else
+    snprintf (buf + n, sizeof buf - n, "%c%02ld:%02ld", tm.tm_gmtoff < 0 ? '-' : '+',
+              labs (tm.tm_gmtoff) / 3600, labs (tm.tm_gmtoff) % 3600 / 60);
+  return xstrdup (buf);
+}
+
+static int
+kv_compare (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+void
+cli_json_kv_object (struct strbuf *sb, char *const *unsorted)
+{
+  cleanup_strv char **kv = strv_dup (unsorted ? unsorted : (char *[]){ NULL });
+
+  qsort (kv, strv_len (kv), sizeof (char *), kv_compare);
+  strbuf_addch (sb, '{');
+  for (size_t i = 0; kv[i]; i++)
+    {
+      const char *eq = strchr (kv[i], '=');
+      cleanup_free char *k = eq ? xstrndup (kv[i], eq - kv[i]) : xstrdup (kv[i]);
+
+      if (i)
+        strbuf_addch (sb, ',');
+      cli_json_string (sb, k);
+      strbuf_addch (sb, ':');
+      cli_json_string (sb, eq ? eq + 1 : "");
+    }
+  strbuf_addch (sb, '}');
+}
+
+bool
+cli_labels_match (char *const *have, const char *want)
+{
+  const char *eq = strchr (want, '=');
+  size_t klen = eq ? (size_t) (eq - want) : strlen (want);
+
+  for (size_t i = 0; have && have[i]; i++)
+    {
+      const char *heq = strchr (have[i], '=');
+      size_t hlen = heq ? (size_t) (heq - have[i]) : strlen (have[i]);
+
+      if (hlen == klen && strncmp (have[i], want, klen) == 0
+          && (eq == NULL || streq (heq ? heq + 1 : "", eq + 1)))
+        return true;
+    }
+  return false;
+}

@@ -49,6 +49,17 @@ char *cli_time_string (int64_t when);
 /* First 12 hex digits of an id (after "sha256:").  */
 char *cli_short_id (const char *id);
 
+/* Append a copy of s to the NULL-terminated *v (which may be NULL).  */
+void cli_strv_append (char ***v, const char *s);
+/* Go's time.Time in JSON as docker prints creation times (RFC 3339,
+   seconds, local zone: "2024-01-02T03:04:05Z" or "...+01:00").  */
+char *cli_go_time (int64_t when);
+/* {"k":"v",...} of "k=v" strings, keys sorted as Go encodes maps.  */
+void cli_json_kv_object (struct strbuf *sb, char *const *kv);
+/* A --filter label=KEY (any value) or label=KEY=VALUE (exact) against
+   "k=v" labels.  */
+bool cli_labels_match (char *const *have, const char *want);
+
 /* JSON string with quotes.  */
 void cli_json_string (struct strbuf *sb, const char *s);
 /* Re-indent JSON as docker prints it (4 spaces).  */

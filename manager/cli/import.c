@@ -70,16 +70,6 @@ parse_json_or_shell (const char *arg, bool shell_wrap, char ***out, oci_error_t 
   return 0;
 }
 
-static void
-strv_append (char ***v, const char *s)
-{
-  size_t n = *v ? strv_len (*v) : 0;
-
-  *v = xreallocarray (*v, n + 2, sizeof (char *));
-  (*v)[n] = xstrdup (s);
-  (*v)[n + 1] = NULL;
-}
-
 /* "KEY=VALUE" or "KEY VALUE" (Dockerfile's legacy form).  */
 static int
 parse_kv (const char *arg, char **key, char **value, oci_error_t **err)
@@ -107,7 +97,7 @@ env_set (char ***env, const char *key, const char *value)
         (*env)[i] = steal_pointer (&kv);
         return;
       }
-  strv_append (env, kv);
+  cli_strv_append (env, kv);
 }
 
 static int
@@ -166,7 +156,7 @@ apply_change (struct oci_image_exec_config *c, const char *change, oci_error_t *
           if (dst == &c->exposed_ports && !strchr (items[i], '/'))
             xasprintf (&port, "%s/tcp", items[i]);
           if (!oci_strv_contains ((const char *const *) *dst, port ? port : items[i]))
-            strv_append (dst, port ? port : items[i]);
+            cli_strv_append (dst, port ? port : items[i]);
         }
       return 0;
     }

@@ -79,16 +79,6 @@ static const char disconnect_help[] = "Usage:  berth network disconnect [OPTIONS
 static const char port_help[] = "Usage:  berth port CONTAINER [PRIVATE_PORT[/PROTO]]\n\n"
                                 "List port mappings or a specific mapping for the container\n";
 
-static void
-strv_append (char ***v, const char *s)
-{
-  size_t n = *v ? strv_len (*v) : 0;
-
-  *v = xreallocarray (*v, n + 2, sizeof (char *));
-  (*v)[n] = xstrdup (s);
-  (*v)[n + 1] = NULL;
-}
-
 static bool
 network_builtin (const struct store_network *n)
 {
@@ -96,52 +86,6 @@ network_builtin (const struct store_network *n)
 }
 
 /* --- JSON --- */
-
-/* Go's time.Time in JSON (RFC 3339, local zone).  */
-static char *
-network_created (int64_t when)
-{
-  time_t t = (time_t) when;
-  struct tm tm;
-  char buf[64];
-  size_t n;
-
-  localtime_r (&t, &tm);
-  n = strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (tm.tm_gmtoff == 0)
-    snprintf (buf + n, sizeof buf - n, "Z");
-  else
-    snprintf (buf + n, sizeof buf - n, "%c%02ld:%02ld", tm.tm_gmtoff < 0 ? '-' : '+',
-              labs (tm.tm_gmtoff) / 3600, labs (tm.tm_gmtoff) % 3600 / 60);
-  return xstrdup (buf);
-}
-
-static int
-kv_compare (const void *a, const void *b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* {"k": "v"} of "k=v" strings, keys sorted (Go's map encoding).  */
-static void
-json_kv_object (struct strbuf *sb, char *const *unsorted)
-{
-  cleanup_strv char **kv = strv_dup (unsorted ? unsorted : (char *[]){ NULL });
-
-  qsort (kv, strv_len (kv), sizeof (char *), kv_compare);
-  strbuf_addch (sb, '{');
-  for (size_t i = 0; kv[i]; i++)
-    {
-      const char *eq = strchr (kv[i], '=');
-      cleanup_free char *k = eq ? xstrndup (kv[i], eq - kv[i]) : xstrdup (kv[i]);
-
-      strbuf_addstr (sb, i ? "," : "");
-      cli_json_string (sb, k);
-      strbuf_addch (sb, ':');
-      cli_json_string (sb, eq ? eq + 1 : "");
-    }
-  strbuf_addch (sb, '}');
-}
 
 static void
 json_network_containers (struct strbuf *sb, struct berth_store *s, const struct store_network *n)
@@ -177,7 +121,7 @@ static char *
 network_inspect_json (struct berth_store *s, const struct store_network *n)
 {
   cleanup_strbuf struct strbuf sb = STRBUF_INIT;
-  cleanup_free char *created = network_created (n->created);
+  cleanup_free char *created = cli_go_time (n->created);
 
   strbuf_addstr (&sb, "{\"Name\":");
   cli_json_string (&sb, n->name);
@@ -203,13 +147,13 @@ network_inspect_json (struct berth_store *s, const struct store_network *n)
       cleanup_strv char **opts = strv_dup (n->options ? n->options : (char *[]){ NULL });
       cleanup_free char *name = NULL;
       xasprintf (&name, "com.docker.network.bridge.name=%s", n->bridge);
-      strv_append (&opts, name);
-      json_kv_object (&sb, opts);
+      cli_strv_append (&opts, name);
+      cli_json_kv_object (&sb, opts);
     }
   else
-    json_kv_object (&sb, n->options);
+    cli_json_kv_object (&sb, n->options);
   strbuf_addstr (&sb, ",\"Labels\":");
-  json_kv_object (&sb, n->labels);
+  cli_json_kv_object (&sb, n->labels);
   strbuf_addch (&sb, '}');
   return strbuf_detach (&sb, NULL);
 }
@@ -286,45 +230,26 @@ network_filter_add (struct network_filter *f, const char *kv, bool prune, oci_er
   if (key == NULL)
     return oci_error_set (err, EINVAL, "bad format of filter \"%s\" (expected name=value)", kv);
   if (streq (key, "label"))
-    strv_append (&f->labels, val);
+    cli_strv_append (&f->labels, val);
   else if (streq (key, "label!"))
-    strv_append (&f->not_labels, val);
+    cli_strv_append (&f->not_labels, val);
   else if (streq (key, "until") && prune)
     return filter_until (f, val, err);
   else if (prune)
     return oci_error_set (err, EINVAL, "invalid filter '%s'", key);
   else if (streq (key, "name"))
-    strv_append (&f->names, val);
+    cli_strv_append (&f->names, val);
   else if (streq (key, "id"))
-    strv_append (&f->ids, val);
+    cli_strv_append (&f->ids, val);
   else if (streq (key, "driver"))
-    strv_append (&f->drivers, val);
+    cli_strv_append (&f->drivers, val);
   else if (streq (key, "type") && (streq (val, "custom") || streq (val, "builtin")))
-    strv_append (&f->types, val);
+    cli_strv_append (&f->types, val);
   else if (streq (key, "type"))
     return oci_error_set (err, EINVAL, "invalid filter: 'type'='%s'", val);
   else
     return oci_error_set (err, EINVAL, "invalid filter '%s'", key);
   return 0;
-}
-
-/* label=KEY matches any value, label=KEY=VALUE the exact value.  */
-static bool
-labels_match (char *const *have, const char *want)
-{
-  const char *eq = strchr (want, '=');
-  size_t klen = eq ? (size_t) (eq - want) : strlen (want);
-
-  for (size_t i = 0; have && have[i]; i++)
-    {
-      const char *heq = strchr (have[i], '=');
-      size_t hlen = heq ? (size_t) (heq - have[i]) : strlen (have[i]);
-
-      if (hlen == klen && strncmp (have[i], want, klen) == 0
-          && (eq == NULL || streq (heq ? heq + 1 : "", eq + 1)))
-        return true;
-    }
-  return false;
 }
 
 static bool
@@ -348,10 +273,10 @@ network_selected (const struct network_filter *f, const struct store_network *n)
   if (f->types && !any_match (f->types, network_builtin (n) ? "builtin" : "custom", false, true))
     return false;
   for (size_t i = 0; f->labels && f->labels[i]; i++)
-    if (!labels_match (n->labels, f->labels[i]))
+    if (!cli_labels_match (n->labels, f->labels[i]))
       return false;
   for (size_t i = 0; f->not_labels && f->not_labels[i]; i++)
-    if (labels_match (n->labels, f->not_labels[i]))
+    if (cli_labels_match (n->labels, f->not_labels[i]))
       return false;
   return f->until == 0 || n->created < f->until;
 }
@@ -450,7 +375,7 @@ cmd_network_create (struct berth_globals *g, int argc, char **argv, oci_error_t 
         a.driver = optarg;
         break;
       case 'o':
-        strv_append (&a.opts, optarg);
+        cli_strv_append (&a.opts, optarg);
         break;
       case OPT_GATEWAY:
         a.gateway = optarg;
@@ -459,7 +384,7 @@ cmd_network_create (struct berth_globals *g, int argc, char **argv, oci_error_t 
         a.internal = true;
         break;
       case OPT_LABEL:
-        strv_append (&a.labels, optarg);
+        cli_strv_append (&a.labels, optarg);
         break;
       case OPT_SUBNET:
         if (a.subnet)
@@ -1023,7 +948,7 @@ cmd_network_connect (struct berth_globals *g, int argc, char **argv, oci_error_t
             end = strchr (tok, ',');
             one = end ? xstrndup (tok, end - tok) : xstrdup (tok);
             if (*one)
-              strv_append (&aliases, one);
+              cli_strv_append (&aliases, one);
           }
         break;
       case OPT_IP:

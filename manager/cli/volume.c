@@ -59,35 +59,7 @@ static const char prune_help[]
       "      --filter filter   Provide filter values (e.g. \"label=<label>\")\n"
       "  -f, --force           Do not prompt for confirmation\n";
 
-static void
-strv_append (char ***v, const char *s)
-{
-  size_t n = *v ? strv_len (*v) : 0;
-
-  *v = xreallocarray (*v, n + 2, sizeof (char *));
-  (*v)[n] = xstrdup (s);
-  (*v)[n + 1] = NULL;
-}
-
 /* --- JSON of one volume --- */
-
-static char *
-volume_created_at (int64_t when)
-{
-  time_t t = (time_t) when;
-  struct tm tm;
-  char buf[64];
-  size_t n;
-
-  localtime_r (&t, &tm);
-  n = strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (tm.tm_gmtoff == 0)
-    snprintf (buf + n, sizeof buf - n, "Z");
-  else
-    snprintf (buf + n, sizeof buf - n, "%c%02ld:%02ld", tm.tm_gmtoff < 0 ? '-' : '+',
-              labs (tm.tm_gmtoff) / 3600, labs (tm.tm_gmtoff) % 3600 / 60);
-  return xstrdup (buf);
-}
 
 /* The labels shown to users: the stored ones plus docker's anonymous
    marker.  */
@@ -97,37 +69,8 @@ volume_labels (const struct store_volume *v)
   char **l = strv_dup (v->labels ? v->labels : (char *[]){ NULL });
 
   if (v->anonymous)
-    strv_append (&l, ANONYMOUS_LABEL "=");
+    cli_strv_append (&l, ANONYMOUS_LABEL "=");
   return l;
-}
-
-static int
-kv_compare (const void *a, const void *b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* A JSON object of "k=v" strings, keys sorted as docker (Go's encoding of
-   maps) prints them.  */
-static void
-json_kv_object (struct strbuf *sb, char *const *unsorted)
-{
-  cleanup_strv char **kv = strv_dup (unsorted ? unsorted : (char *[]){ NULL });
-
-  qsort (kv, strv_len (kv), sizeof (char *), kv_compare);
-  strbuf_addch (sb, '{');
-  for (size_t i = 0; kv && kv[i]; i++)
-    {
-      const char *eq = strchr (kv[i], '=');
-      cleanup_free char *k = eq ? xstrndup (kv[i], eq - kv[i]) : xstrdup (kv[i]);
-
-      if (i)
-        strbuf_addch (sb, ',');
-      cli_json_string (sb, k);
-      strbuf_addch (sb, ':');
-      cli_json_string (sb, eq ? eq + 1 : "");
-    }
-  strbuf_addch (sb, '}');
 }
 
 /* docker volume inspect's object (keys in docker's order).  */
@@ -135,7 +78,7 @@ static char *
 volume_inspect_json (struct berth_store *s, const struct store_volume *v)
 {
   cleanup_strbuf struct strbuf sb = STRBUF_INIT;
-  cleanup_free char *at = volume_created_at (v->created);
+  cleanup_free char *at = cli_go_time (v->created);
   cleanup_free char *mp = store_volume_path (s, v->name);
   cleanup_strv char **labels = volume_labels (v);
 
@@ -144,13 +87,13 @@ volume_inspect_json (struct berth_store *s, const struct store_volume *v)
   strbuf_addstr (&sb, ",\"Driver\":");
   cli_json_string (&sb, v->driver ? v->driver : "local");
   strbuf_addstr (&sb, ",\"Labels\":");
-  json_kv_object (&sb, labels);
+  cli_json_kv_object (&sb, labels);
   strbuf_addstr (&sb, ",\"Mountpoint\":");
   cli_json_string (&sb, mp);
   strbuf_addstr (&sb, ",\"Name\":");
   cli_json_string (&sb, v->name);
   strbuf_addstr (&sb, ",\"Options\":");
-  json_kv_object (&sb, v->options);
+  cli_json_kv_object (&sb, v->options);
   strbuf_addstr (&sb, ",\"Scope\":\"local\"}");
   return strbuf_detach (&sb, NULL);
 }
@@ -209,15 +152,15 @@ volume_filter_add (struct volume_filter *f, const char *kv, bool prune, oci_erro
   if (key == NULL)
     return oci_error_set (err, EINVAL, "bad format of filter \"%s\" (expected name=value)", kv);
   if (streq (key, "label"))
-    strv_append (&f->labels, val);
+    cli_strv_append (&f->labels, val);
   else if (streq (key, "label!"))
-    strv_append (&f->not_labels, val);
+    cli_strv_append (&f->not_labels, val);
   else if (prune)
     return oci_error_set (err, EINVAL, "invalid filter '%s'", key);
   else if (streq (key, "name"))
-    strv_append (&f->names, val);
+    cli_strv_append (&f->names, val);
   else if (streq (key, "driver"))
-    strv_append (&f->drivers, val);
+    cli_strv_append (&f->drivers, val);
   else if (streq (key, "dangling"))
     {
       if (!streq (val, "true") && !streq (val, "false") && !streq (val, "1") && !streq (val, "0"))
@@ -227,26 +170,6 @@ volume_filter_add (struct volume_filter *f, const char *kv, bool prune, oci_erro
   else
     return oci_error_set (err, EINVAL, "invalid filter '%s'", key);
   return 0;
-}
-
-/* label=KEY matches any value, label=KEY=VALUE the exact value.  */
-static bool
-labels_match (char *const *have, const char *want)
-{
-  const char *eq = strchr (want, '=');
-  size_t klen = eq ? (size_t) (eq - want) : strlen (want);
-
-  for (size_t i = 0; have && have[i]; i++)
-    {
-      const char *heq = strchr (have[i], '=');
-      size_t hlen = heq ? (size_t) (heq - have[i]) : strlen (have[i]);
-
-      if (hlen != klen || strncmp (have[i], want, klen) != 0)
-        continue;
-      if (eq == NULL || streq (heq ? heq + 1 : "", eq + 1))
-        return true;
-    }
-  return false;
 }
 
 static bool
@@ -279,10 +202,10 @@ volume_selected (struct berth_store *s, const struct volume_filter *f, const str
   if (f->drivers && !strv_any_substring (f->drivers, v->driver ? v->driver : "local"))
     return false;
   for (size_t i = 0; f->labels && f->labels[i]; i++)
-    if (!labels_match (labels, f->labels[i]))
+    if (!cli_labels_match (labels, f->labels[i]))
       return false;
   for (size_t i = 0; f->not_labels && f->not_labels[i]; i++)
-    if (labels_match (labels, f->not_labels[i]))
+    if (cli_labels_match (labels, f->not_labels[i]))
       return false;
   if (f->dangling >= 0 && volume_in_use (s, v->name) == (bool) f->dangling)
     return false;
@@ -374,10 +297,10 @@ cmd_volume_create (struct berth_globals *g, int argc, char **argv, oci_error_t *
         driver = optarg;
         break;
       case 'l':
-        strv_append (&labels, optarg);
+        cli_strv_append (&labels, optarg);
         break;
       case 'o':
-        strv_append (&options, optarg);
+        cli_strv_append (&options, optarg);
         break;
       case OPT_NAME:
         name = optarg;
