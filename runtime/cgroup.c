@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The caller's own cgroup: the v2 entry ("0::/x") when there is one, else
    the name=systemd hierarchy, else the first line.  */
@@ -170,8 +171,21 @@ create_in (const struct cgroup_host *h, const char *path, char **dirs, bool *cre
   return 0;
 }
 
-int
-cgroup_create (const char *path, const struct oci_resources *res, pid_t pid, oci_error_t **err)
+static void
+fill_placement (const struct cgroup_host *h, const char *path, struct cgroup_placement *place)
+{
+  place->v1_dirs = xcalloc (h->v1_len + 1, sizeof (char *));
+  for (size_t i = 0; i < h->v1_len; i++)
+    place->v1_dirs[i] = cgroup_v1_dir_at (h, i, path);
+  place->v2_dir = cgroup_v2_dir (h, path);
+  /* Without it the v2 directory is joined by a cgroup.procs write.  */
+  if (place->v2_dir)
+    place->v2_fd = open (place->v2_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int
+create_common (const char *path, const struct oci_resources *res, pid_t pid, struct cgroup_placement *place,
+               oci_error_t **err)
 {
   cleanup_cgroup_host struct cgroup_host h = { 0 };
   cleanup_strv char **dirs = NULL;
@@ -182,12 +196,65 @@ cgroup_create (const char *path, const struct oci_resources *res, pid_t pid, oci
   dirs = cgroup_dirs (&h, path);
   created = xcalloc (strv_len (dirs) + 1, sizeof (bool));
   if (create_in (&h, path, dirs, created, res, pid, err) == 0)
-    return 0;
+    {
+      if (place)
+        fill_placement (&h, path, place);
+      return 0;
+    }
   /* Undo: remove the leaves this call made (still empty).  */
   for (size_t i = 0; dirs[i]; i++)
     if (created[i])
       rmdir (dirs[i]);
   return -1;
+}
+
+int
+cgroup_create (const char *path, const struct oci_resources *res, pid_t pid, oci_error_t **err)
+{
+  return create_common (path, res, pid, NULL, err);
+}
+
+int
+cgroup_create_placed (const char *path, const struct oci_resources *res, struct cgroup_placement *place,
+                      oci_error_t **err)
+{
+  *place = (struct cgroup_placement){ .v2_fd = -1 };
+  return create_common (path, res, 0, place, err);
+}
+
+void
+cgroup_placement_free (struct cgroup_placement *place)
+{
+  if (place->v2_fd >= 0)
+    close (place->v2_fd);
+  place->v2_fd = -1;
+  free (place->v2_dir);
+  place->v2_dir = NULL;
+  strv_free (place->v1_dirs);
+  place->v1_dirs = NULL;
+}
+
+int
+cgroup_placement_add_pid (const struct cgroup_placement *place, pid_t pid, bool v1, bool v2,
+                          oci_error_t **err)
+{
+  for (size_t i = 0; v1 && place->v1_dirs && place->v1_dirs[i]; i++)
+    if (add_pid (place->v1_dirs[i], pid, err) < 0)
+      return -1;
+  if (v2 && place->v2_dir && add_pid (place->v2_dir, pid, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+cgroup_placement_join_v1_self (const struct cgroup_placement *place, oci_error_t **err)
+{
+  /* "0" in tasks moves only the writer, without the threadgroup lock that
+     a pid (or any write to cgroup.procs) takes.  */
+  for (size_t i = 0; place->v1_dirs && place->v1_dirs[i]; i++)
+    if (cgroup_write (place->v1_dirs[i], "tasks", "0", err) < 0)
+      return -1;
+  return 0;
 }
 
 int

@@ -49,6 +49,32 @@ int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd_
    directories this call made are removed again.  A resource whose
    controller is not mounted is an error naming it.  */
 int cgroup_create (const char *path, const struct oci_resources *res, pid_t pid, oci_error_t **err);
+
+/* How a process not yet created enters a cgroup without being moved by
+   pid: writing a pid to cgroup.procs takes the kernel's threadgroup
+   rwsem, whose writer waits for an RCU grace period (~5 ms).  Neither a
+   clone3 (CLONE_INTO_CGROUP) into the v2 directory nor a single-threaded
+   process writing "0" (itself) to a v1 `tasks` file takes it.  */
+struct cgroup_placement
+{
+  char *v2_dir;   /* the v2 directory (pure v2, or hybrid's unified one); NULL on V1 */
+  int v2_fd;      /* v2_dir opened for CLONE_INTO_CGROUP; -1 when none */
+  char **v1_dirs; /* one per v1 hierarchy, NULL-terminated (empty on V2) */
+};
+
+/* cgroup_create without a pid that also fills *place (release it with
+   cgroup_placement_free; it stays empty on failure).  */
+int cgroup_create_placed (const char *path, const struct oci_resources *res, struct cgroup_placement *place,
+                          oci_error_t **err);
+void cgroup_placement_free (struct cgroup_placement *place);
+/* Move pid into the v1 directories (v1) and the v2 one (v2) by writing
+   it to their cgroup.procs.  */
+int cgroup_placement_add_pid (const struct cgroup_placement *place, pid_t pid, bool v1, bool v2,
+                              oci_error_t **err);
+/* In the process to move, while it is single-threaded: join every v1
+   directory by writing "0" to its tasks file.  */
+int cgroup_placement_join_v1_self (const struct cgroup_placement *place, oci_error_t **err);
+
 /* Apply (update) resources of an existing cgroup; only what res sets is
    written (checkBeforeUpdate is honoured here).  */
 int cgroup_apply_resources (const char *path, const struct oci_resources *res, oci_error_t **err);

@@ -1,7 +1,7 @@
-/* The parent side of hull's lifecycle.  create clones the container's init
-   once (no re-exec of hull, no extra fork) and drives it over a
-   SOCK_SEQPACKET socketpair: [cgroup made, init moved in] HOST_PID ->
-   [USERNS_MAPPED] -> NS_READY ->
+/* The parent side of hull's lifecycle.  create makes the container's
+   cgroup, clones the container's init once (no re-exec of hull, no extra
+   fork) and drives it over a SOCK_SEQPACKET socketpair: [init moved in]
+   HOST_PID -> [USERNS_MAPPED] -> CGROUP_DONE -> NS_READY ->
    prestart/createRuntime hooks -> HOOKS_DONE -> CREATED.  A failed create
    kills and reaps the init and leaves no state directory behind.  */
 #include "config.h"
@@ -28,6 +28,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -35,6 +36,26 @@
 #include <unistd.h>
 
 #define INIT_STACK_SIZE (8u * 1024 * 1024)
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* The kernel's struct clone_args up to its cgroup member (CLONE_ARGS_SIZE_VER2).  */
+struct init_clone_args
+{
+  uint64_t flags;
+  uint64_t pidfd;
+  uint64_t child_tid;
+  uint64_t parent_tid;
+  uint64_t exit_signal;
+  uint64_t stack;
+  uint64_t stack_size;
+  uint64_t tls;
+  uint64_t set_tid;
+  uint64_t set_tid_size;
+  uint64_t cgroup;
+};
 
 /* Everything create holds while it works; released on every path.  */
 struct create_run
@@ -48,7 +69,9 @@ struct create_run
   int tty_parent;  /* parent's end of the internal console socket (foreground run) */
   pid_t pid;
   bool dir_created;
-  char *cgroup_path; /* made by create; removed again when it fails */
+  char *cgroup_path;          /* made by create; removed again when it fails */
+  struct cgroup_placement cg; /* how the init enters it (made before clone: not rootless) */
+  bool cloned_into_v2;        /* clone3 placed the init in cg.v2_dir */
 };
 
 static void
@@ -80,6 +103,7 @@ create_run_release (struct create_run *r, bool failed)
   free (r->config_data);
   free (r->bundle);
   free (r->cgroup_path);
+  cgroup_placement_free (&r->cg);
 }
 
 static int
@@ -220,18 +244,56 @@ want_rootless (const struct hull_globals *g)
   return geteuid () != 0;
 }
 
+/* Not rootless: the cgroup exists before the init, which enters it
+   without being moved by pid where it can (cgroup.h): born in the v2
+   directory by clone3, joining the v1 ones itself unless it is born in
+   a new user namespace (whose root may not own the files).  Rootless:
+   made around the init in move_init, as it may have to do without.  */
+static int
+make_cgroup (struct create_run *r, struct hull_globals *g, oci_error_t **err)
+{
+  /* The cgroup namespace is unshared by the child once it is in its
+     cgroup (hull_init_enter_cgroup), so that its root is that cgroup.  */
+  r->ctx.clone_flags = ns_new_flags (r->ctx.spec) & ~(unsigned long) CLONE_NEWCGROUP;
+  if (r->ctx.rootless)
+    return 0;
+  if (container_cgroup_setup (r->ctx.spec, r->ctx.id, g->systemd_cgroup, false, 0, &r->cg, &r->cgroup_path,
+                              err)
+      < 0)
+    return -1;
+  r->ctx.cgroup_place = &r->cg;
+  r->ctx.cgroup_join_v1 = (r->ctx.clone_flags & CLONE_NEWUSER) == 0;
+  return 0;
+}
+
+/* Fork-like (no stack of its own: the child goes on on its copy of ours)
+   into the v2 directory; -1 with errno when the kernel (or a seccomp
+   filter) refuses clone3 or CLONE_INTO_CGROUP.  */
+static pid_t
+clone_into_cgroup (struct create_run *r)
+{
+#ifdef SYS_clone3
+  /* Namespace flags only: clone3 wants the exit signal on its own.  */
+  struct init_clone_args args = { .flags = r->ctx.clone_flags | CLONE_INTO_CGROUP,
+                                  .exit_signal = SIGCHLD,
+                                  .cgroup = (uint64_t) r->cg.v2_fd };
+  long pid = syscall (SYS_clone3, &args, sizeof args);
+
+  if (pid == 0)
+    _exit (hull_init_main (&r->ctx));
+  return (pid_t) pid;
+#else
+  (void) r;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 static int
 clone_init (struct create_run *r, oci_error_t **err)
 {
   void *stack;
 
-  /* The cgroup namespace is unshared by the child once it is in its
-     cgroup (hull_init_enter_cgroup), so that its root is that cgroup.  */
-  r->ctx.clone_flags = ns_new_flags (r->ctx.spec) & ~(unsigned long) CLONE_NEWCGROUP;
-  stack
-      = mmap (NULL, INIT_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED)
-    return oci_error_errno (err, errno, "cannot allocate the init's stack");
   /* Non-dumpable before clone: the child is so from its first instruction
      (CVE-2019-5736: nobody may reach hull's binary through /proc/<pid>/exe);
      rootless, only once its id mappings are written (see init.h).  */
@@ -241,9 +303,24 @@ clone_init (struct create_run *r, oci_error_t **err)
   /* An init forked into a joined pid namespace is reparented to us.  */
   prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   fflush (NULL);
-  r->pid
-      = clone (hull_init_main, (char *) stack + INIT_STACK_SIZE, (int) r->ctx.clone_flags | SIGCHLD, &r->ctx);
-  munmap (stack, INIT_STACK_SIZE);
+  if (r->cg.v2_fd >= 0)
+    {
+      r->pid = clone_into_cgroup (r);
+      r->cloned_into_v2 = r->pid > 0;
+      if (r->pid < 0)
+        hull_log (HULL_LOG_DEBUG, "clone3 into %s: %s; moving the init by pid", r->cg.v2_dir,
+                  strerror (errno));
+    }
+  if (!r->cloned_into_v2)
+    {
+      stack = mmap (NULL, INIT_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                    -1, 0);
+      if (stack == MAP_FAILED)
+        return oci_error_errno (err, errno, "cannot allocate the init's stack");
+      r->pid = clone (hull_init_main, (char *) stack + INIT_STACK_SIZE, (int) r->ctx.clone_flags | SIGCHLD,
+                      &r->ctx);
+      munmap (stack, INIT_STACK_SIZE);
+    }
   if (r->pid < 0)
     {
       r->pid = 0;
@@ -269,6 +346,19 @@ run_parent_hooks (struct create_run *r, oci_error_t **err)
   if (hooks_run ("prestart", h->prestart, h->prestart_len, json, err) < 0)
     return -1;
   return hooks_run ("createRuntime", h->create_runtime, h->create_runtime_len, json, err);
+}
+
+/* Whatever of the cgroup the init could not enter by itself: a
+   rootless container's cgroup is made now (without one when it may not),
+   otherwise the v1 directories when it was born in a new user namespace
+   and the v2 one when clone3 could not place it.  */
+static int
+move_init (struct create_run *r, struct hull_globals *g, oci_error_t **err)
+{
+  if (r->ctx.rootless)
+    return container_cgroup_setup (r->ctx.spec, r->ctx.id, g->systemd_cgroup, true, r->pid, NULL,
+                                   &r->cgroup_path, err);
+  return cgroup_placement_add_pid (&r->cg, r->pid, !r->ctx.cgroup_join_v1, !r->cloned_into_v2, err);
 }
 
 /* Wait for NS_READY; on the way the init may be replaced by a grandchild
@@ -304,16 +394,14 @@ drive_init (struct create_run *r, struct hull_globals *g, oci_error_t **err)
   pid_t pid = r->pid;
   /* A child that forks into a pid namespace (joined by path, or unshared
      after joining a user namespace) must be in its cgroup before it forks,
-     so that the grandchild is born there: move it before it runs.
-     Otherwise the child builds its rootfs while it is moved (the move
-     waits for an RCU grace period on cgroup v1) and waits for
-     SYNC_CGROUP_DONE only where it needs its cgroup.  */
+     so that the grandchild is born there: what it cannot join itself
+     (first of all, see init.c) is moved before it runs.  Otherwise the
+     child builds its rootfs while it is moved (a move by pid waits for an
+     RCU grace period) and waits for SYNC_CGROUP_DONE only where it needs
+     its cgroup.  */
   bool move_first = (r->ctx.clone_flags & CLONE_NEWPID) == 0 && oci_spec_find_namespace (r->ctx.spec, "pid");
 
-  if (move_first
-      && container_cgroup_setup (r->ctx.spec, r->ctx.id, g->systemd_cgroup, r->ctx.rootless, pid,
-                                 &r->cgroup_path, err)
-             < 0)
+  if (move_first && move_init (r, g, err) < 0)
     return -1;
   if (hull_sync_send (r->sync_parent, SYNC_HOST_PID, &pid, sizeof pid, err) < 0)
     return -1;
@@ -324,10 +412,7 @@ drive_init (struct create_run *r, struct hull_globals *g, oci_error_t **err)
       if (hull_sync_send (r->sync_parent, SYNC_USERNS_MAPPED, NULL, 0, err) < 0)
         return -1;
     }
-  if (!move_first
-      && container_cgroup_setup (r->ctx.spec, r->ctx.id, g->systemd_cgroup, r->ctx.rootless, pid,
-                                 &r->cgroup_path, err)
-             < 0)
+  if (!move_first && move_init (r, g, err) < 0)
     return -1;
   if (hull_sync_send (r->sync_parent, SYNC_CGROUP_DONE, NULL, 0, err) < 0)
     return -1;
@@ -395,7 +480,8 @@ create_steps (struct create_run *r, struct hull_globals *g, const struct hull_cr
   if (prepare_state_dir (r, g, o->id, err) < 0)
     return -1;
   r->ctx.state_dir = r->c.dir;
-  if (open_channels (r, o, err) < 0 || clone_init (r, err) < 0 || drive_init (r, g, err) < 0)
+  if (open_channels (r, o, err) < 0 || make_cgroup (r, g, err) < 0 || clone_init (r, err) < 0
+      || drive_init (r, g, err) < 0)
     return -1;
   if (record_state (r, o, err) < 0 || state_write_pid_file (o->pid_file, r->pid, err) < 0)
     return -1;
@@ -410,7 +496,7 @@ int
 container_create (struct hull_globals *g, const struct hull_create_opts *o, struct hull_created *out,
                   oci_error_t **err)
 {
-  struct create_run r = { .sync_parent = -1, .tty_parent = -1 };
+  struct create_run r = { .sync_parent = -1, .tty_parent = -1, .cg = { .v2_fd = -1 } };
   int ret;
 
   r.c.dirfd = -1;

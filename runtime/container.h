@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "hull.h"
 #include "runtime_spec.h"
 #include "state.h"
@@ -41,19 +42,22 @@ int container_delete (struct hull_globals *g, const char *id, bool force, oci_er
 int container_wait_foreground (pid_t pid, int pty_master, oci_error_t **err);
 
 /* The container's cgroup (container_cgroup.c).  setup resolves
-   linux.cgroupsPath (systemd_cgroup: slice:prefix:name), creates it with
-   linux.resources plus runc's always-allowed devices and moves pid in;
-   *path is the absolute path to record, NULL when a rootless container
-   without resources could not have one.  kill signals every process in
-   it (thawing a paused one for SIGKILL); remove kills what is left and
-   removes the cgroup (path NULL: nothing).  */
+   linux.cgroupsPath (systemd_cgroup: slice:prefix:name) and creates it
+   with linux.resources plus runc's always-allowed devices; with place,
+   before the init exists (*place tells how it enters, see cgroup.h),
+   else moving pid in; *path is the absolute path to record, NULL (and
+   *place empty) when a rootless container without resources could not
+   have one.  kill signals every process in it (thawing a paused one for
+   SIGKILL); remove kills what is left and removes the cgroup (path NULL:
+   nothing).  */
 int container_cgroup_setup (const struct oci_spec *spec, const char *id, bool systemd_cgroup, bool rootless,
-                            pid_t pid, char **path, oci_error_t **err);
+                            pid_t pid, struct cgroup_placement *place, char **path, oci_error_t **err);
 int container_cgroup_kill (const char *path, int sig, oci_error_t **err);
 int container_cgroup_remove (const char *path, oci_error_t **err);
 /* Open a container under its lock for the cgroup commands (pause, resume,
    ps, update, events): it must have a cgroup.  */
-int container_open_cgroup (struct hull_globals *g, const char *id, struct hull_container *c, oci_error_t **err);
+int container_open_cgroup (struct hull_globals *g, const char *id, struct hull_container *c,
+                           oci_error_t **err);
 
 /* "KILL", "SIGKILL", "9" -> 9; -1 with err when unknown.  */
 int container_parse_signal (const char *s, oci_error_t **err);

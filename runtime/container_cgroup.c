@@ -1,6 +1,7 @@
 /* The container's cgroup in the lifecycle: the resources create applies
    (linux.resources plus runc's always-allowed devices), creating the
-   cgroup around the init, and removing it (every process killed first).  */
+   cgroup (before the init exists, or around it), and removing it (every
+   process killed first).  */
 #include "config.h"
 #include "cgroup.h"
 #include "container.h"
@@ -72,7 +73,7 @@ resources_requested (const struct oci_spec *spec)
 
 int
 container_cgroup_setup (const struct oci_spec *spec, const char *id, bool systemd_cgroup, bool rootless,
-                        pid_t pid, char **path, oci_error_t **err)
+                        pid_t pid, struct cgroup_placement *place, char **path, oci_error_t **err)
 {
   const char *requested = spec->linux ? spec->linux->cgroups_path : NULL;
   struct oci_resources *eff;
@@ -82,7 +83,7 @@ container_cgroup_setup (const struct oci_spec *spec, const char *id, bool system
   if (cgroup_resolve_path (requested, id, systemd_cgroup, path, err) < 0)
     return oci_error_prefix (err, "linux.cgroupsPath");
   eff = effective_resources (spec);
-  ret = cgroup_create (*path, eff, pid, err);
+  ret = place ? cgroup_create_placed (*path, eff, place, err) : cgroup_create (*path, eff, pid, err);
   free (eff->devices);
   free (eff);
   if (ret == 0)

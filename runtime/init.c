@@ -240,6 +240,10 @@ init_create (struct hull_init_ctx *ctx, oci_error_t **err)
   const struct oci_hooks *h = ctx->spec->hooks;
   struct oci_process *proc = ctx->spec->process;
 
+  /* First of all, single-threaded and before any fork into a pid
+     namespace, so that a grandchild is born in the cgroup too.  */
+  if (ctx->cgroup_join_v1 && cgroup_placement_join_v1_self (ctx->cgroup_place, err) < 0)
+    return -1;
   if (hull_sync_expect (ctx->sync_fd, SYNC_HOST_PID, &ctx->host_pid, sizeof ctx->host_pid, err) < 0)
     return -1;
   if (close_stray_fds (ctx, err) < 0 || enter_namespaces (ctx, err) < 0)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "runtime_spec.h"
 
@@ -34,6 +35,11 @@ struct hull_init_ctx
      right after SYNC_USERNS_MAPPED.  */
   bool dumpable_until_mapped;
   pid_t host_pid; /* the child's pid in the runtime's pid namespace (sent by the parent) */
+  /* The container's cgroup made before clone (NULL: made by the parent
+     around the child); with cgroup_join_v1 the child joins its v1
+     directories itself first of all ("0" > tasks, see cgroup.h).  */
+  const struct cgroup_placement *cgroup_place;
+  bool cgroup_join_v1;
 
   /* Filled by the child while it works.  */
   int rootfs_fd;       /* O_PATH fd of the rootfs before pivot */
@@ -44,12 +50,13 @@ struct hull_init_ctx
    the error to the parent over sync_fd and _exit(1)s.  */
 int hull_init_main (void *arg);
 
-/* In the child: wait (once) until the parent has moved it into its cgroup
-   (SYNC_CGROUP_DONE), then unshare the new cgroup namespace if the spec has
-   one, so that the namespace's root is the container's cgroup.  The
-   migration costs the parent an RCU grace period on cgroup v1; the child
-   builds its rootfs meanwhile and calls this only where it needs the
-   cgroup: before a cgroup mount, before hooks, after the mounts.  */
+/* In the child: wait (once) until it is in its cgroup (SYNC_CGROUP_DONE:
+   whatever the parent had to move by pid is moved), then unshare the new
+   cgroup namespace if the spec has one, so that the namespace's root is
+   the container's cgroup.  A move by pid costs the parent an RCU grace
+   period; the child builds its rootfs meanwhile and calls this only where
+   it needs the cgroup: before a cgroup mount, before hooks, after the
+   mounts.  */
 int hull_init_enter_cgroup (struct hull_init_ctx *ctx, oci_error_t **err);
 
 /* Messages on the sync socket (one byte type, then optional payload).  */

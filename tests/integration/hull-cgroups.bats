@@ -93,6 +93,54 @@ status_of() {
   grep -q '^0::/$' "$BUNDLE/rootfs/tmp/cg"
 }
 
+# Without a cgroup namespace /proc/self/cgroup shows the container's path
+# on every line (v1 controllers and the unified one).
+expect_own_cgroup_everywhere() {
+  [ "$status" -eq 0 ]
+  [ -n "$output" ]
+  ! grep -v ":/hull/$ID\$" <<<"$output"
+}
+
+@test "the init is in its cgroup in every hierarchy: plain, in a new user namespace, in a pid namespace joined by path" {
+  chmod 755 "$TEST_TMP" # the user namespace's root must reach the rootfs
+  set_config '.linux.namespaces |= map(select(.type != "cgroup"))
+    | .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+  set_args cat /proc/self/cgroup
+  run hull run --bundle "$BUNDLE" "$ID"
+  expect_own_cgroup_everywhere
+
+  cp "$BUNDLE/config.json" "$TEST_TMP/plain.json"
+  set_config '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  run hull run --bundle "$BUNDLE" "$ID"
+  expect_own_cgroup_everywhere
+
+  # The init forks into the joined pid namespace: the grandchild must be
+  # born in the cgroup.
+  cp "$TEST_TMP/plain.json" "$BUNDLE/config.json"
+  unshare --pid --fork sleep 100 &
+  ESCAPED=$!
+  wait_until 'pgrep -P "$ESCAPED" sleep >/dev/null'
+  inner=$(pgrep -P "$ESCAPED" sleep)
+  set_config '.linux.namespaces |= map(if .type == "pid" then .path = "/proc/'"$inner"'/ns/pid" else . end)'
+  run hull run --bundle "$BUNDLE" "$ID"
+  kill -9 "$inner"
+  expect_own_cgroup_everywhere
+}
+
+@test "create moves nothing by pid into the cgroup (no RCU grace period)" {
+  command -v strace >/dev/null || skip "strace not installed"
+  set_args true
+  run strace -f -qq -e trace=openat -o "$TEST_TMP/trace" "$HULL_BIN" --root "$HULL_ROOT" run --bundle "$BUNDLE" "$ID"
+  [ "$status" -eq 0 ]
+  # v1: the init joins by writing "0" to every tasks file itself
+  if [ -n "$(ls "$CG"/*/tasks 2>/dev/null)" ]; then
+    grep -q '/tasks", O_WRONLY' "$TEST_TMP/trace"
+  fi
+  ! grep 'cgroup.procs".*O_WRONLY' "$TEST_TMP/trace"
+}
+
 @test "an absolute and nested cgroupsPath is created and removed" {
   set_config ".linux.cgroupsPath = \"/$TOP/a/b/$ID\""
   run_bg 'sleep 100'
