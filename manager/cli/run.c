@@ -202,6 +202,8 @@ run_foreground (struct berth_globals *g, struct container_opts *o, const struct 
   struct attach_opts ao = {
     .use_stdin = o->interactive || (o->attach && attach_wants (o, "stdin")),
     .tty = o->tty,
+    .drop_stdout = !attach_wants (o, "stdout"),
+    .drop_stderr = !attach_wants (o, "stderr"),
     .detach_keys = o->detach_keys,
   };
   cleanup_close int fd = -1;

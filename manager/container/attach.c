@@ -225,7 +225,7 @@ on_socket (struct attach_ctx *a, int *exit_code, oci_error_t **err)
       if (a->inlen < MONITOR_FRAME_HEADER + len)
         break;
       p = a->in + MONITOR_FRAME_HEADER;
-      if (a->in[0] == MON_STDOUT || a->in[0] == MON_STDERR)
+      if ((a->in[0] == MON_STDOUT && !a->o->drop_stdout) || (a->in[0] == MON_STDERR && !a->o->drop_stderr))
         write_all (a->in[0] == MON_STDOUT ? STDOUT_FILENO : STDERR_FILENO, p, len);
       else if (a->in[0] == MON_EXIT)
         {

@@ -12,6 +12,8 @@ struct attach_opts
 {
   bool use_stdin;          /* forward our stdin (and EOF) */
   bool tty;                /* the container has a tty: raw mode + resize when our stdin is a tty */
+  bool drop_stdout;        /* not attached to the container's stdout (run -a without STDOUT) */
+  bool drop_stderr;        /* not attached to its stderr */
   const char *detach_keys; /* NULL: "ctrl-p,ctrl-q"; "" disables */
   /* non-NULL: SIGINT/TERM/HUP/QUIT/USR1/USR2 are caught and passed here (sig-proxy) */
   void (*signal_cb) (int sig, void *data);

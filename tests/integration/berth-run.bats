@@ -37,6 +37,20 @@ teardown() {
   [ "$(printf '%s\n' "$output" | grep -c .)" -eq 1 ]
 }
 
+@test "run -a: only the attached streams reach the terminal" {
+  run --separate-stderr berth run --rm -a stdout "$BUSYBOX_IMAGE" sh -c 'echo out; echo err >&2'
+  [ "$status" -eq 0 ]
+  [ "$output" = out ]
+  [ -z "$stderr" ]
+  run --separate-stderr berth run --rm -a stderr "$BUSYBOX_IMAGE" sh -c 'echo out; echo err >&2'
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  [ "$stderr" = err ]
+  run --separate-stderr berth run --rm "$BUSYBOX_IMAGE" sh -c 'echo out; echo err >&2'
+  [ "$output" = out ]
+  [ "$stderr" = err ]
+}
+
 @test "create: prints the id, writes --cidfile, refuses an existing one" {
   run berth create --cidfile "$TEST_TMPDIR/cid" "$BUSYBOX_IMAGE" true
   [ "$status" -eq 0 ]
