@@ -13,7 +13,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -23,6 +22,7 @@
 
 #include "fileutil.h"
 #include "manager/container/runtime.h"
+#include "manager/container/spec.h"
 #include "manager/container/user.h"
 #include "runtime_spec.h"
 #include "util.h"
@@ -335,65 +335,6 @@ exec_parse (int argc, char **argv, struct exec_opts *o, bool *help, oci_error_t 
 
 /* --- the process --- */
 
-static const char *const all_caps[] = {
-  "CAP_CHOWN",
-  "CAP_DAC_OVERRIDE",
-  "CAP_DAC_READ_SEARCH",
-  "CAP_FOWNER",
-  "CAP_FSETID",
-  "CAP_KILL",
-  "CAP_SETGID",
-  "CAP_SETUID",
-  "CAP_SETPCAP",
-  "CAP_LINUX_IMMUTABLE",
-  "CAP_NET_BIND_SERVICE",
-  "CAP_NET_BROADCAST",
-  "CAP_NET_ADMIN",
-  "CAP_NET_RAW",
-  "CAP_IPC_LOCK",
-  "CAP_IPC_OWNER",
-  "CAP_SYS_MODULE",
-  "CAP_SYS_RAWIO",
-  "CAP_SYS_CHROOT",
-  "CAP_SYS_PTRACE",
-  "CAP_SYS_PACCT",
-  "CAP_SYS_ADMIN",
-  "CAP_SYS_BOOT",
-  "CAP_SYS_NICE",
-  "CAP_SYS_RESOURCE",
-  "CAP_SYS_TIME",
-  "CAP_SYS_TTY_CONFIG",
-  "CAP_MKNOD",
-  "CAP_LEASE",
-  "CAP_AUDIT_WRITE",
-  "CAP_AUDIT_CONTROL",
-  "CAP_SETFCAP",
-  "CAP_MAC_OVERRIDE",
-  "CAP_MAC_ADMIN",
-  "CAP_SYSLOG",
-  "CAP_WAKE_ALARM",
-  "CAP_BLOCK_SUSPEND",
-  "CAP_AUDIT_READ",
-  "CAP_PERFMON",
-  "CAP_BPF",
-  "CAP_CHECKPOINT_RESTORE",
-  NULL,
-};
-
-/* Every capability of our own bounding set (all_caps is in capability
-   number order).  */
-static char **
-caps_ours (void)
-{
-  char **v = xcalloc (ARRAY_SIZE (all_caps), sizeof (char *));
-  size_t n = 0;
-
-  for (size_t i = 0; all_caps[i]; i++)
-    if (prctl (PR_CAPBSET_READ, (unsigned long) i, 0, 0, 0) == 1)
-      v[n++] = xstrdup (all_caps[i]);
-  return v;
-}
-
 static void
 caps_all (struct oci_process *p)
 {
@@ -404,9 +345,9 @@ caps_all (struct oci_process *p)
   strv_free (c->bounding);
   strv_free (c->effective);
   strv_free (c->permitted);
-  c->bounding = caps_ours ();
-  c->effective = caps_ours ();
-  c->permitted = caps_ours ();
+  c->bounding = container_caps_available ();
+  c->effective = container_caps_available ();
+  c->permitted = container_caps_available ();
 }
 
 static char **

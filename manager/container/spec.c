@@ -239,6 +239,18 @@ cap_available (size_t cap)
   return prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) == 1;
 }
 
+char **
+container_caps_available (void)
+{
+  char **v = xcalloc (ARRAY_SIZE (all_caps), sizeof (char *));
+  size_t n = 0;
+
+  for (size_t i = 0; all_caps[i]; i++)
+    if (cap_available (i))
+      v[n++] = xstrdup (all_caps[i]);
+  return v;
+}
+
 /* docker's normalization: upper case, "CAP_" prefixed, "ALL" kept.  */
 static int
 normalize_caps (char *const *in, char ***out, oci_error_t **err)

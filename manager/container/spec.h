@@ -36,6 +36,9 @@ int container_netns_loopback_up (const char *netns_path, oci_error_t **err);
 
 /* docker's default capability set, "CAP_"-prefixed, NULL-terminated.  */
 extern const char *const container_default_caps[];
+/* Every capability that can be given (known and in our own bounding set:
+   what --privileged grants), in number order; caller frees (strv).  */
+char **container_caps_available (void);
 
 /* Our default seccomp profile (seccomp_default.c) for a process with the
    capabilities caps ("CAP_"-prefixed, NULL-terminated): docker's
