@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "fileutil.h"
+#include "manager/container/control.h"
 #include "manager/container/runtime.h"
 #include "util.h"
 
@@ -506,20 +507,6 @@ struct commit_opts
   const char *name; /* normalised, may be NULL */
 };
 
-static char *
-now_rfc3339 (void)
-{
-  struct timespec ts;
-  struct tm tm;
-  char buf[40], *out = NULL;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  xasprintf (&out, "%s.%09ldZ", buf, ts.tv_nsec);
-  return out;
-}
-
 static void
 history_add (struct oci_image_config *cfg, const struct tool_ctr *t, const struct commit_opts *o)
 {
@@ -547,7 +534,7 @@ commit_config (struct oci_image_config *cfg, struct tool_ctr *t, const struct co
   size_t n;
 
   free (cfg->created);
-  cfg->created = now_rfc3339 ();
+  cfg->created = container_time_rfc3339 (container_now_ns ());
   free (cfg->author);
   cfg->author = o->author ? xstrdup (o->author) : NULL;
   history_add (cfg, t, o);

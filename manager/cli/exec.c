@@ -398,29 +398,8 @@ exec_user (const struct tool_ctr *t, const struct exec_opts *o, int rootfd, stru
 {
   const char *user = o->user ? o->user : t->wrap->config->user;
   cleanup_strv char **ga = group_add_list (t);
-  cleanup_free gid_t *groups = NULL;
-  size_t ngroups = 0;
-  uid_t uid;
-  gid_t gid;
 
-  if (user == NULL || *user == '\0')
-    user = "0";
-  if (container_user_resolve (rootfd, user, ga, &uid, &gid, &groups, &ngroups, home, err) < 0)
-    return -1;
-  free (p->user);
-  p->user = xzalloc (sizeof *p->user);
-  p->user->uid = uid;
-  p->user->uid_present = true;
-  p->user->gid = gid;
-  p->user->gid_present = true;
-  if (ngroups > 0)
-    {
-      p->user->additional_gids = xcalloc (ngroups, sizeof (uint32_t));
-      for (size_t i = 0; i < ngroups; i++)
-        p->user->additional_gids[i] = groups[i];
-      p->user->additional_gids_len = ngroups;
-    }
-  return 0;
+  return container_process_set_user (p, rootfd, user, ga, home, err);
 }
 
 /* The container's process (caps, rlimits, no_new_privs...) with our

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fileutil.h"
+#include "manager/container/control.h"
 #include "manager/container/monitor_proto.h"
 #include "util.h"
 
@@ -32,29 +33,6 @@ struct health_run
   int exit_code;
   struct strbuf output;
 };
-
-static char *
-time_rfc3339 (void)
-{
-  struct timespec ts;
-  struct tm tm;
-  char buf[40], *out = NULL;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  xasprintf (&out, "%s.%09ldZ", buf, ts.tv_nsec);
-  return out;
-}
-
-static int64_t
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  return (int64_t) ts.tv_sec * NS + ts.tv_nsec;
-}
 
 static char **
 health_argv (char *const *test)
@@ -93,7 +71,7 @@ kill_exec (const char *pidfile)
 static void
 health_exec (char **argv, const char *pidfile, int64_t timeout_ns, struct health_run *r)
 {
-  int64_t deadline = now_ns () + timeout_ns;
+  int64_t deadline = container_now_ns () + timeout_ns;
   int pfd[2], status;
   bool timed_out = false;
   pid_t pid;
@@ -118,7 +96,7 @@ health_exec (char **argv, const char *pidfile, int64_t timeout_ns, struct health
   for (;;)
     {
       struct pollfd p = { pfd[0], POLLIN, 0 };
-      int64_t left = deadline - now_ns ();
+      int64_t left = deadline - container_now_ns ();
       char buf[4096];
       ssize_t n;
 
@@ -263,16 +241,16 @@ health_run (struct berth_globals *g, struct tool_ctr *t, oci_error_t **err)
   yajl_val old;
   int ret;
 
-  r.start = time_rfc3339 ();
+  r.start = container_time_rfc3339 (container_now_ns ());
   health_probe (g, t, h->test, timeout, &r);
-  r.end = time_rfc3339 ();
+  r.end = container_time_rfc3339 (container_now_ns ());
   old = health_read (t->cdir, &status, &streak);
   if (r.exit_code == 0)
     {
       status = "healthy";
       streak = 0;
     }
-  else if (!(streq (status, "starting") && now_ns () - t->st.started_ns < start_period))
+  else if (!(streq (status, "starting") && container_now_ns () - t->st.started_ns < start_period))
     {
       streak++;
       if (streak >= retries)

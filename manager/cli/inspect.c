@@ -390,23 +390,9 @@ json_kv_map (struct strbuf *sb, const char *key, char **kv)
 {
   json_key (sb, key);
   if (kv == NULL || kv[0] == NULL)
-    {
-      strbuf_addstr (sb, "null");
-      return;
-    }
-  strbuf_addch (sb, '{');
-  for (size_t i = 0; kv[i]; i++)
-    {
-      const char *eq = strchr (kv[i], '=');
-      cleanup_free char *k = eq ? xstrndup (kv[i], eq - kv[i]) : xstrdup (kv[i]);
-
-      if (i)
-        strbuf_addch (sb, ',');
-      cli_json_string (sb, k);
-      strbuf_addch (sb, ':');
-      cli_json_string (sb, eq ? eq + 1 : "");
-    }
-  strbuf_addch (sb, '}');
+    strbuf_addstr (sb, "null");
+  else
+    cli_json_kv_object (sb, kv);
 }
 
 /* Docker's volume inspect object.  */

@@ -411,21 +411,18 @@ ulimit_to_rlimit (const struct container_ulimit *u, struct oci_rlimit *rl, oci_e
   return 0;
 }
 
-static int
-build_user (struct spec_ctx *c, struct oci_process *p, char **home, oci_error_t **err)
+int
+container_process_set_user (struct oci_process *p, int rootfd, const char *user, char *const *group_add,
+                            char **home, oci_error_t **err)
 {
-  cleanup_close int rootfd = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   cleanup_free gid_t *groups = NULL;
   size_t ngroups = 0;
   uid_t uid;
   gid_t gid;
 
-  if (rootfd < 0)
-    return oci_error_errno (err, errno, "open the container rootfs %s", c->rootfs);
-  if (container_user_resolve (rootfd, c->cfg ? c->cfg->user : NULL, c->hc ? c->hc->group_add : NULL, &uid,
-                              &gid, &groups, &ngroups, home, err)
-      < 0)
+  if (container_user_resolve (rootfd, user, group_add, &uid, &gid, &groups, &ngroups, home, err) < 0)
     return -1;
+  free (p->user);
   p->user = xzalloc (sizeof *p->user);
   p->user->uid = uid;
   p->user->uid_present = true;
@@ -439,6 +436,17 @@ build_user (struct spec_ctx *c, struct oci_process *p, char **home, oci_error_t 
       p->user->additional_gids_len = ngroups;
     }
   return 0;
+}
+
+static int
+build_user (struct spec_ctx *c, struct oci_process *p, char **home, oci_error_t **err)
+{
+  cleanup_close int rootfd = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (rootfd < 0)
+    return oci_error_errno (err, errno, "open the container rootfs %s", c->rootfs);
+  return container_process_set_user (p, rootfd, c->cfg ? c->cfg->user : NULL, c->hc ? c->hc->group_add : NULL,
+                                     home, err);
 }
 
 static int

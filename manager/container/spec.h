@@ -39,6 +39,10 @@ extern const char *const container_default_caps[];
 /* Every capability that can be given (known and in our own bounding set:
    what --privileged grants), in number order; caller frees (strv).  */
 char **container_caps_available (void);
+/* process.user from -u USER[:GROUP] (NULL: root) and --group-add, resolved
+   inside the root at rootfd (user.h); *home gets the user's home.  */
+int container_process_set_user (struct oci_process *p, int rootfd, const char *user, char *const *group_add,
+                                char **home, oci_error_t **err);
 
 /* Our default seccomp profile (seccomp_default.c) for a process with the
    capabilities caps ("CAP_"-prefixed, NULL-terminated): docker's
